@@ -1,0 +1,86 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { type Clock, systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { authRoutes } from './http/auth.routes.ts';
+import { registerAuth } from './http/auth-hook.ts';
+import { registerDocs } from './http/docs.ts';
+import { registerErrorHandling } from './http/errors.ts';
+import { healthRoutes } from './http/health.routes.ts';
+import { messageRoutes } from './http/messages.routes.ts';
+import { roomRoutes } from './http/rooms.routes.ts';
+import { statsRoutes } from './http/stats.routes.ts';
+import { createServices, type Services } from './services/index.ts';
+import { migrateToLatest, openStore, type Store } from './store/db.ts';
+
+export type App = FastifyInstance & { services: Services; store: Store };
+
+export type BuildOptions = {
+  clock?: Clock;
+  /** Pino options or false; defaults to JSON logs at the configured level. */
+  logger?: boolean | object;
+};
+
+/** The whole server, in start-up order: store → services → HTTP. `listen` is the caller's. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      // Tokens and cookies never reach the logs.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    // Our ids are URL-safe and at most 64 characters; longer paths are not ours.
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // 1. Store: open the database and bring its schema up to date before anything reads it.
+  const store = openStore(config.database);
+  app.addHook('onClose', () => store.close());
+  await migrateToLatest(store.db);
+
+  // 2. Services: business rules, then the data every node expects to find.
+  const services = createServices({ db: store.db, clock, config });
+  await services.rooms.ensureDefaultRooms(config.defaultRooms);
+
+  // 3. HTTP infrastructure: errors, cookies, rate limits, sessions, API docs.
+  registerErrorHandling(app, { bodyLimit: config.bodyLimit });
+  // An empty JSON body means "no fields" (curl -X POST without -d), not a parse error.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(
+        Object.assign(new Error('invalid JSON'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }),
+        undefined,
+      );
+    }
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  registerAuth(app, services.accounts);
+  await registerDocs(app);
+
+  // 4. Routes, one file per resource.
+  const routeOptions = {
+    services,
+    cookieSecure: config.cookieSecure,
+    authRateLimit: config.authRateLimit,
+    sendRateLimit: config.sendRateLimit,
+  };
+  healthRoutes(app, { db: store.db });
+  authRoutes(app, routeOptions);
+  roomRoutes(app, routeOptions);
+  messageRoutes(app, routeOptions);
+  statsRoutes(app, routeOptions);
+
+  return Object.assign(app, { services, store }) as App;
+}

@@ -1,0 +1,37 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { PROTOCOL_VERSION } from '@tandem/protocol';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+/** OpenAPI 3.1 generated from the protocol's zod schemas; Swagger UI at /docs, JSON at /docs/json. */
+export async function registerDocs(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tandem API',
+        version: `${PROTOCOL_VERSION}.0.0`,
+        description:
+          'Rooms, people and messages over REST. Every error answers `{"error": {"code", "message", "details"}}`. ' +
+          'Authenticate with the `tandem_session` cookie (browsers) or `Authorization: Bearer <token>`.',
+      },
+      tags: [
+        { name: 'auth', description: 'Guests, accounts and sessions' },
+        { name: 'rooms', description: 'Rooms and membership' },
+        { name: 'messages', description: 'Posting and reading messages' },
+        { name: 'stats', description: 'Counts' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'tandem_session' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+}

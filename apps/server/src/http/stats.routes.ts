@@ -1,0 +1,43 @@
+import { RoomMessageCounts, StatsQuery, UserMessageCounts } from '@tandem/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { RouteOptions } from './auth.routes.ts';
+import { errorResponses } from './schema-helpers.ts';
+
+export function statsRoutes(app: FastifyInstance, { services }: RouteOptions): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/stats/rooms',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Messages per room',
+        description: 'Busiest rooms first. Read from a counter, not by counting rows.',
+        querystring: StatsQuery,
+        response: { 200: RoomMessageCounts, ...errorResponses(400) },
+      },
+    },
+    async (request) => {
+      const rows = await services.rooms.messageCounts(request.query.limit);
+      return { rooms: rows.map((r) => ({ roomId: r.id, name: r.name, messageCount: r.last_seq })) };
+    },
+  );
+
+  r.get(
+    '/stats/users',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Messages sent by each user across all rooms',
+        description: 'Most active first; users who never sent a message are left out.',
+        querystring: StatsQuery,
+        response: { 200: UserMessageCounts, ...errorResponses(400) },
+      },
+    },
+    async (request) => {
+      const rows = await services.accounts.messageCounts(request.query.limit);
+      return { users: rows.map((u) => ({ userId: u.id, username: u.username, messageCount: u.message_count })) };
+    },
+  );
+}

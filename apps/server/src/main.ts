@@ -1,0 +1,52 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`tandem: invalid configuration: ${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw error;
+}
+
+const app = await buildApp(config).catch((error: unknown) => {
+  process.stderr.write(`tandem: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
+
+const sessionSweep = setInterval(() => {
+  app.services.accounts
+    .deleteExpiredSessions()
+    .catch((error: unknown) => app.log.warn({ err: error }, 'session sweep failed'));
+}, 3_600_000);
+sessionSweep.unref();
+
+// Stop accepting, let requests in flight finish, close the database; a stuck close is cut short.
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    setTimeout(() => process.exit(1), 10_000).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}
+
+try {
+  await app.listen({ port: config.port, host: config.host });
+} catch (error) {
+  process.stderr.write(
+    `tandem: could not listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+}

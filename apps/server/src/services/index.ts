@@ -1,0 +1,22 @@
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../store/db.ts';
+import { accountsService } from './accounts.service.ts';
+import { createFailureLimiter } from './failure-limiter.ts';
+import { messagesService } from './messages.service.ts';
+import { roomsService } from './rooms.service.ts';
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Wires the services to their dependencies; nothing here knows about HTTP or sockets. */
+export function createServices({ db, clock, config }: { db: Db; clock: Clock; config: Config }) {
+  const loginFailures = createFailureLimiter({
+    maxFailures: config.loginMaxFailures,
+    windowMs: config.loginFailureWindowSeconds * 1000,
+    clock,
+  });
+  const accounts = accountsService({ db, clock, sessionTtlSeconds: config.sessionTtlSeconds, loginFailures });
+  const rooms = roomsService({ db, clock });
+  const messages = messagesService({ db, clock, rooms });
+  return { accounts, rooms, messages };
+}

@@ -1,0 +1,60 @@
+import type { Message, PublicUser, Room, RoomSummary, User } from '@tandem/protocol';
+import { toIso } from '../clock.ts';
+import type { MessageRow } from '../store/messages.repository.ts';
+import type { RoomRow, RoomSummaryRow } from '../store/rooms.repository.ts';
+import type { UserRow } from '../store/users.repository.ts';
+
+type UserLike = Pick<UserRow, 'id' | 'username' | 'name' | 'password_hash'>;
+
+export const toPublicUser = (u: UserLike): PublicUser => ({
+  id: u.id,
+  username: u.username,
+  name: u.name,
+  guest: u.password_hash === null,
+});
+
+export const toUser = (u: UserRow): User => ({
+  ...toPublicUser(u),
+  email: u.email,
+  createdAt: toIso(u.created_at),
+});
+
+export const toRoom = (r: RoomRow): Room => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  encrypted: r.encrypted === 1,
+  createdBy: r.created_by,
+  createdAt: toIso(r.created_at),
+});
+
+export const toRoomSummary = (r: RoomSummaryRow): RoomSummary => ({
+  ...toRoom(r),
+  messageCount: r.last_seq,
+  memberCount: r.member_count,
+  latestSeq: r.last_seq,
+  lastActivityAt: toIso(r.last_activity_at),
+  membership:
+    r.joined_at === null
+      ? null
+      : {
+          joinedAt: toIso(r.joined_at),
+          lastReadSeq: r.last_read_seq ?? 0,
+          unreadCount: Math.max(0, r.last_seq - (r.last_read_seq ?? 0)),
+        },
+});
+
+export const toMessage = (m: MessageRow): Message => ({
+  id: m.id,
+  roomId: m.room_id,
+  seq: m.seq,
+  sender: toPublicUser({
+    id: m.sender_id,
+    username: m.sender_username,
+    name: m.sender_name,
+    password_hash: m.sender_password_hash,
+  }),
+  clientMessageId: m.client_message_id,
+  body: m.body,
+  createdAt: toIso(m.created_at),
+});

@@ -1,0 +1,145 @@
+import type { CreateRoomRequest, JoinByNameRequest, MemberListResponse, RoomSummary } from '@tandem/protocol';
+import { CreateRoomRequest as CreateRoomSchema } from '@tandem/protocol';
+import type { Clock } from '../clock.ts';
+import { conflict, notFound } from '../errors.ts';
+import { randomId } from '../ids.ts';
+import { type Db, isUniqueViolation } from '../store/db.ts';
+import * as rooms from '../store/rooms.repository.ts';
+import type { UserRow } from '../store/users.repository.ts';
+import { toPublicUser, toRoomSummary } from './mappers.ts';
+import { generateRoomName, roomNameKey, tidyRoomName } from './room-names.ts';
+
+export type RoomsDeps = { db: Db; clock: Clock };
+
+type NewRoom = { name?: string | undefined; kind: 'chat' | 'code'; encrypted: boolean };
+
+/** Rooms and membership: create, join by id or name, leave, list, members. */
+export function roomsService({ db, clock }: RoomsDeps) {
+  async function summary(roomId: string, viewerId: string | null): Promise<RoomSummary> {
+    const [row] = await rooms.listRoomSummaries(db, { viewerId, limit: 1, joinedOnly: false, roomId });
+    if (!row) throw notFound('No room has this id. It may have been mistyped.');
+    return toRoomSummary(row);
+  }
+
+  async function insertRoom(input: NewRoom, creator: UserRow | null): Promise<string> {
+    const now = clock.now();
+    // A generated name can collide with an existing one; a few tries make that vanishingly rare.
+    for (let attempt = 0; ; attempt++) {
+      const name = input.name === undefined ? generateRoomName() : tidyRoomName(input.name);
+      const id = randomId();
+      try {
+        await rooms.insertRoom(db, {
+          id,
+          name,
+          name_key: roomNameKey(name),
+          kind: input.kind,
+          encrypted: input.encrypted ? 1 : 0,
+          created_by: creator?.id ?? null,
+          created_at: now,
+          last_activity_at: now,
+        });
+        if (creator) await rooms.addMember(db, id, creator.id, now);
+        return id;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        if (input.name !== undefined) {
+          throw conflict(`A room named "${name}" exists already. Join it, or pick another name.`, { field: 'name' });
+        }
+        if (attempt >= 5) throw error;
+      }
+    }
+  }
+
+  async function requireRoom(roomId: string) {
+    const room = await rooms.findRoomById(db, roomId);
+    if (!room) throw notFound('No room has this id. It may have been mistyped.');
+    return room;
+  }
+
+  return {
+    requireRoom,
+    summary,
+
+    /** Anyone may create a room (seed 001 needs no sign-in); a signed-in creator joins it. */
+    async create(input: CreateRoomRequest, creator: UserRow | null): Promise<RoomSummary> {
+      const parsed = CreateRoomSchema.parse(input);
+      const id = await insertRoom(parsed, creator);
+      return summary(id, creator?.id ?? null);
+    },
+
+    async joinById(roomId: string, user: UserRow): Promise<RoomSummary> {
+      await requireRoom(roomId);
+      await rooms.addMember(db, roomId, user.id, clock.now());
+      return summary(roomId, user.id);
+    },
+
+    /** Joins the room with this name, creating it first when `create` is set and it does not exist. */
+    async joinByName(
+      input: Pick<JoinByNameRequest, 'name' | 'create'>,
+      user: UserRow,
+    ): Promise<{ room: RoomSummary; created: boolean }> {
+      const existing = await rooms.findRoomByNameKey(db, roomNameKey(input.name));
+      if (existing) {
+        await rooms.addMember(db, existing.id, user.id, clock.now());
+        return { room: await summary(existing.id, user.id), created: false };
+      }
+      if (input.create === false) throw notFound(`No room is named "${tidyRoomName(input.name)}".`);
+      try {
+        const id = await insertRoom({ name: input.name, kind: 'chat', encrypted: false }, user);
+        return { room: await summary(id, user.id), created: true };
+      } catch (error) {
+        // Someone else created it between our look-up and insert: join theirs.
+        if (error instanceof Error && 'status' in error && error.status === 409) {
+          const raced = await rooms.findRoomByNameKey(db, roomNameKey(input.name));
+          if (raced) {
+            await rooms.addMember(db, raced.id, user.id, clock.now());
+            return { room: await summary(raced.id, user.id), created: false };
+          }
+        }
+        throw error;
+      }
+    },
+
+    async leave(roomId: string, user: UserRow): Promise<void> {
+      await requireRoom(roomId);
+      await rooms.removeMember(db, roomId, user.id);
+    },
+
+    async list(viewer: UserRow | null, options: { limit: number; joinedOnly: boolean }): Promise<RoomSummary[]> {
+      const rows = await rooms.listRoomSummaries(db, { viewerId: viewer?.id ?? null, ...options });
+      return rows.map(toRoomSummary);
+    },
+
+    async members(roomId: string): Promise<MemberListResponse> {
+      await requireRoom(roomId);
+      const rows = await rooms.listMembers(db, roomId);
+      return {
+        members: rows.map((m) => ({
+          user: toPublicUser(m),
+          joinedAt: new Date(m.joined_at).toISOString(),
+          lastReadSeq: m.last_read_seq,
+        })),
+      };
+    },
+
+    async isMember(roomId: string, userId: string): Promise<boolean> {
+      return (await rooms.findMembership(db, roomId, userId)) !== undefined;
+    },
+
+    /** Makes sure the configured default rooms exist (seed 004's "Sala 1, 2, 3"). */
+    async ensureDefaultRooms(names: string[]): Promise<void> {
+      for (const name of names) {
+        if (await rooms.findRoomByNameKey(db, roomNameKey(name))) continue;
+        try {
+          await insertRoom({ name, kind: 'chat', encrypted: false }, null);
+        } catch (error) {
+          // Another node created it at the same moment.
+          if (!(error instanceof Error && 'status' in error && error.status === 409)) throw error;
+        }
+      }
+    },
+
+    messageCounts: (limit: number) => rooms.listRoomMessageCounts(db, limit),
+  };
+}
+export type RoomsService = ReturnType<typeof roomsService>;

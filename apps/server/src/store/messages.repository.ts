@@ -1,0 +1,104 @@
+import type { Db } from './db.ts';
+
+export type NewMessage = {
+  id: string;
+  roomId: string;
+  senderId: string;
+  clientMessageId: string;
+  body: string;
+  createdAt: number;
+};
+
+export type MessageRow = {
+  id: string;
+  room_id: string;
+  seq: number;
+  sender_id: string;
+  client_message_id: string;
+  body: string;
+  created_at: number;
+  sender_username: string;
+  sender_name: string | null;
+  sender_password_hash: string | null;
+};
+
+function selectMessages(db: Db) {
+  return db
+    .selectFrom('messages')
+    .innerJoin('users', 'users.id', 'messages.sender_id')
+    .selectAll('messages')
+    .select([
+      'users.username as sender_username',
+      'users.name as sender_name',
+      'users.password_hash as sender_password_hash',
+    ]);
+}
+
+export function findMessageByClientId(
+  db: Db,
+  senderId: string,
+  clientMessageId: string,
+): Promise<MessageRow | undefined> {
+  return selectMessages(db)
+    .where('messages.sender_id', '=', senderId)
+    .where('messages.client_message_id', '=', clientMessageId)
+    .executeTakeFirst();
+}
+
+/**
+ * Stores a message under the room's next seq, in one transaction: bumping `rooms.last_seq`
+ * takes the room row's lock (PostgreSQL) or the database write lock (SQLite), so seqs are
+ * handed out one at a time, and a rollback gives the seq back: no gaps, no duplicates.
+ * The sender's message counter moves in the same transaction.
+ */
+export async function insertMessageWithSeq(db: Db, message: NewMessage): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const room = await trx
+      .updateTable('rooms')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', 1), last_activity_at: message.createdAt }))
+      .where('id', '=', message.roomId)
+      .returning('last_seq')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('messages')
+      .values({
+        id: message.id,
+        room_id: message.roomId,
+        seq: room.last_seq,
+        sender_id: message.senderId,
+        client_message_id: message.clientMessageId,
+        body: message.body,
+        created_at: message.createdAt,
+      })
+      .execute();
+    await trx
+      .updateTable('users')
+      .set((eb) => ({ message_count: eb('message_count', '+', 1) }))
+      .where('id', '=', message.senderId)
+      .execute();
+    return room.last_seq;
+  });
+}
+
+/**
+ * One page of history, ascending. With `after`, the page starts just after it (catching up);
+ * otherwise it ends just before `before` (or at the newest message). Both bounds use the
+ * (room_id, seq) index, so a page costs the same in a room of ten messages or ten million.
+ */
+export async function listHistory(
+  db: Db,
+  roomId: string,
+  page: { before?: number | undefined; after?: number | undefined; limit: number },
+): Promise<{ rows: MessageRow[]; hasMore: boolean }> {
+  let query = selectMessages(db).where('messages.room_id', '=', roomId);
+  if (page.before !== undefined) query = query.where('messages.seq', '<', page.before);
+  if (page.after !== undefined) query = query.where('messages.seq', '>', page.after);
+  const forwards = page.after !== undefined;
+  const rows = await query
+    .orderBy('messages.seq', forwards ? 'asc' : 'desc')
+    .limit(page.limit + 1)
+    .execute();
+  const hasMore = rows.length > page.limit;
+  const pageRows = rows.slice(0, page.limit);
+  return { rows: forwards ? pageRows : pageRows.reverse(), hasMore };
+}

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app.ts';
+import { backends, createRoom, guest, startApp, testConfig } from './helpers.ts';
+
+describe.each(backends)('messages on $name', (backend) => {
+  let app: App;
+  beforeAll(async () => {
+    app = await startApp(testConfig(await backend.database()));
+  });
+  afterAll(() => app.close());
+
+  const post = (roomId: string, headers: Record<string, string>, payload: unknown) =>
+    app.inject({ method: 'POST', url: `/rooms/${roomId}/messages`, headers, payload: payload as object });
+
+  it('stores a trimmed message with seq 1 and returns it with its sender', async () => {
+    const a = await guest(app);
+    const roomId = await createRoom(app, a.headers);
+    const res = await post(roomId, a.headers, { clientMessageId: 'first', body: '  Anyone on for lunch today  ' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({
+      roomId,
+      seq: 1,
+      body: 'Anyone on for lunch today',
+      clientMessageId: 'first',
+      sender: { id: a.user.id, username: a.user.username },
+    });
+    expect(Date.parse(res.json().createdAt)).toBeGreaterThan(0);
+  });
+
+  it('refuses a post from a non-member with 403 and a clear message', async () => {
+    const owner = await guest(app);
+    const stranger = await guest(app);
+    const roomId = await createRoom(app, owner.headers);
+    const res = await post(roomId, stranger.headers, { clientMessageId: 'x', body: 'let me in' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error).toMatchObject({ code: 'forbidden' });
+    expect(res.json().error.message).toContain('Join it');
+    const read = await app.inject({ method: 'GET', url: `/rooms/${roomId}/messages`, headers: stranger.headers });
+    expect(read.statusCode).toBe(403);
+    expect((await post(roomId, {}, { clientMessageId: 'x', body: 'anon' })).statusCode).toBe(401);
+    expect((await post('AAAAAAAAAAAAAAAAAAAAAA', owner.headers, { clientMessageId: 'x', body: 'hi' })).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('refuses empty and over-long bodies with 400, and oversized requests with 413', async () => {
+    const a = await guest(app);
+    const roomId = await createRoom(app, a.headers);
+    for (const body of ['', '   \n  ', 'x'.repeat(4001)]) {
+      const res = await post(roomId, a.headers, { clientMessageId: 'bad', body });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details.issues[0].path).toBe('body.body');
+    }
+    expect((await post(roomId, a.headers, { clientMessageId: 'max', body: 'x'.repeat(4000) })).statusCode).toBe(201);
+    const huge = await post(roomId, a.headers, { clientMessageId: 'huge', body: 'x'.repeat(70 * 1024) });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().error.code).toBe('payload_too_large');
+    expect((await post(roomId, a.headers, { body: 'no id' })).json().error.details.issues[0].path).toBe(
+      'body.clientMessageId',
+    );
+  });
+
+  it('stores a retried post once and returns the same message', async () => {
+    const a = await guest(app);
+    const roomId = await createRoom(app, a.headers);
+    const payload = { clientMessageId: '0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e8f', body: 'only once' };
+    const first = await post(roomId, a.headers, payload);
+    const retries = await Promise.all([post(roomId, a.headers, payload), post(roomId, a.headers, payload)]);
+    expect(first.statusCode).toBe(201);
+    for (const retry of retries) {
+      expect(retry.statusCode).toBe(200);
+      expect(retry.json()).toEqual(first.json());
+    }
+    const rows = await app.store.db.selectFrom('messages').select('id').where('room_id', '=', roomId).execute();
+    expect(rows).toHaveLength(1);
+    const reused = await post(roomId, a.headers, { ...payload, body: 'something else' });
+    expect(reused.statusCode).toBe(409);
+  });
+
+  it('stores concurrent first sends of one message once', async () => {
+    const a = await guest(app);
+    const roomId = await createRoom(app, a.headers);
+    const payload = { clientMessageId: 'raced', body: 'racing myself' };
+    const results = await Promise.all(Array.from({ length: 5 }, () => post(roomId, a.headers, payload)));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+    const room = await app.inject({ method: 'GET', url: `/rooms/${roomId}` });
+    expect(room.json().messageCount).toBe(1);
+  });
+
+  it('pages through 250 messages with no gap and no duplicate, both ways', async () => {
+    const a = await guest(app);
+    const b = await guest(app);
+    const roomId = await createRoom(app, a.headers);
+    await app.inject({ method: 'POST', url: `/rooms/${roomId}/join`, headers: b.headers });
+    for (let i = 1; i <= 250; i++) {
+      const sender = i % 2 ? a : b;
+      const res = await post(roomId, sender.headers, { clientMessageId: `p${i}`, body: `message ${i}` });
+      expect(res.statusCode).toBe(201);
+    }
+
+    const backwards: number[] = [];
+    let before: number | undefined;
+    let pages = 0;
+    for (;;) {
+      const url = `/rooms/${roomId}/messages?limit=100${before === undefined ? '' : `&before=${before}`}`;
+      const page = (await app.inject({ method: 'GET', url, headers: b.headers })).json();
+      pages++;
+      backwards.unshift(...page.messages.map((m: { seq: number }) => m.seq));
+      expect(page.latestSeq).toBe(250);
+      if (!page.hasMore) break;
+      before = page.messages[0].seq;
+    }
+    expect(pages).toBe(3);
+    expect(backwards).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+
+    const forwards: string[] = [];
+    let after = 0;
+    for (;;) {
+      const page = (
+        await app.inject({
+          method: 'GET',
+          url: `/rooms/${roomId}/messages?after=${after}&limit=100`,
+          headers: a.headers,
+        })
+      ).json();
+      forwards.push(...page.messages.map((m: { body: string }) => m.body));
+      if (!page.hasMore) break;
+      after = page.messages.at(-1).seq;
+    }
+    expect(forwards).toEqual(Array.from({ length: 250 }, (_, i) => `message ${i + 1}`));
+
+    const tooBig = await app.inject({ method: 'GET', url: `/rooms/${roomId}/messages?limit=101`, headers: a.headers });
+    expect(tooBig.statusCode).toBe(400);
+    expect(tooBig.json().error.details.issues[0].path).toBe('querystring.limit');
+  });
+
+  it('counts messages per room and per user across rooms', async () => {
+    const a = await guest(app);
+    const roomOne = await createRoom(app, a.headers);
+    const roomTwo = await createRoom(app, a.headers);
+    await post(roomOne, a.headers, { clientMessageId: 's1', body: 'one' });
+    await post(roomTwo, a.headers, { clientMessageId: 's2', body: 'two' });
+    await post(roomTwo, a.headers, { clientMessageId: 's3', body: 'three' });
+    const users = (await app.inject({ method: 'GET', url: '/stats/users?limit=1000' })).json().users;
+    expect(users.find((u: { userId: string }) => u.userId === a.user.id)).toEqual({
+      userId: a.user.id,
+      username: a.user.username,
+      messageCount: 3,
+    });
+    const rooms = (await app.inject({ method: 'GET', url: '/stats/rooms?limit=1000' })).json().rooms;
+    expect(rooms.find((r: { roomId: string }) => r.roomId === roomTwo).messageCount).toBe(2);
+  });
+});

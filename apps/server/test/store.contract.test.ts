@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomId } from '../src/ids.ts';
+import { type Db, isUniqueViolation, migrateToLatest, openStore, type Store } from '../src/store/db.ts';
+import * as messages from '../src/store/messages.repository.ts';
+import * as rooms from '../src/store/rooms.repository.ts';
+import * as sessions from '../src/store/sessions.repository.ts';
+import * as users from '../src/store/users.repository.ts';
+import { backends } from './helpers.ts';
+
+// One contract, every backend: the repositories must behave the same on SQLite and PostgreSQL.
+describe.each(backends)('store contract on $name', (backend) => {
+  let store: Store;
+  let db: Db;
+
+  beforeAll(async () => {
+    store = openStore(await backend.database());
+    db = store.db;
+    await migrateToLatest(db);
+  });
+  afterAll(() => store.close());
+
+  const newUser = async (username = `u${randomId().slice(0, 8)}`) => {
+    const user = {
+      id: randomId(),
+      username,
+      username_key: username.toLowerCase(),
+      name: null,
+      email: null,
+      email_key: null,
+      password_hash: null,
+      created_at: 1_000,
+    };
+    await users.insertUser(db, user);
+    return user;
+  };
+  const newRoom = async () => {
+    const id = randomId();
+    await rooms.insertRoom(db, {
+      id,
+      name: `Room ${id}`,
+      name_key: `room ${id.toLowerCase()}`,
+      kind: 'chat',
+      encrypted: 0,
+      created_by: null,
+      created_at: 1_000,
+      last_activity_at: 1_000,
+    });
+    return id;
+  };
+  const send = (roomId: string, senderId: string, clientMessageId: string, body = 'hi', createdAt = 2_000) =>
+    messages.insertMessageWithSeq(db, { id: randomId(), roomId, senderId, clientMessageId, body, createdAt });
+
+  it('migrating twice is a no-op', async () => {
+    await expect(migrateToLatest(db)).resolves.toBeUndefined();
+  });
+
+  it('keeps usernames unique without regard to case', async () => {
+    await newUser('Alice');
+    const err = await newUser('alice').catch((e: unknown) => e);
+    expect(isUniqueViolation(err)).toBe(true);
+    expect((await users.findUserByLoginKey(db, 'alice'))?.username).toBe('Alice');
+  });
+
+  it('hands out gap-free, unique seqs under concurrent sends', async () => {
+    const roomId = await newRoom();
+    const senders = await Promise.all([newUser(), newUser(), newUser()]);
+    const seqs = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => send(roomId, senders[i % 3]?.id ?? '', `c${i}`)),
+    );
+    expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect((await rooms.findRoomById(db, roomId))?.last_seq).toBe(60);
+    expect((await users.findUserById(db, senders[0]?.id ?? ''))?.message_count).toBe(20);
+  });
+
+  it('refuses a second message with the same client id from the same sender, and gives the seq back', async () => {
+    const roomId = await newRoom();
+    const sender = await newUser();
+    await send(roomId, sender.id, 'same');
+    const err = await send(roomId, sender.id, 'same').catch((e: unknown) => e);
+    expect(isUniqueViolation(err)).toBe(true);
+    expect(await send(roomId, sender.id, 'next')).toBe(2);
+    expect((await messages.findMessageByClientId(db, sender.id, 'same'))?.seq).toBe(1);
+    // Another sender may reuse the id: it is unique per sender.
+    expect(await send(roomId, (await newUser()).id, 'same')).toBe(3);
+  });
+
+  it('pages history backwards and forwards with no gap and no duplicate', async () => {
+    const roomId = await newRoom();
+    const sender = await newUser();
+    for (let i = 1; i <= 25; i++) await send(roomId, sender.id, `m${i}`, `body ${i}`);
+
+    const newest = await messages.listHistory(db, roomId, { limit: 10 });
+    expect(newest.rows.map((r) => r.seq)).toEqual([16, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
+    expect(newest.hasMore).toBe(true);
+    expect(newest.rows[0]?.sender_username).toBe(sender.username);
+
+    const oldest = await messages.listHistory(db, roomId, { before: 6, limit: 10 });
+    expect(oldest.rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(oldest.hasMore).toBe(false);
+
+    const forwards = await messages.listHistory(db, roomId, { after: 20, limit: 3 });
+    expect(forwards.rows.map((r) => r.seq)).toEqual([21, 22, 23]);
+    expect(forwards.hasMore).toBe(true);
+
+    const window = await messages.listHistory(db, roomId, { after: 3, before: 7, limit: 10 });
+    expect(window.rows.map((r) => r.seq)).toEqual([4, 5, 6]);
+  });
+
+  it('counts members and reports the viewer membership in room summaries', async () => {
+    const roomId = await newRoom();
+    const [a, b] = [await newUser(), await newUser()];
+    expect(await rooms.addMember(db, roomId, a.id, 5_000)).toBe(true);
+    expect(await rooms.addMember(db, roomId, a.id, 6_000)).toBe(false);
+    await rooms.addMember(db, roomId, b.id, 5_000);
+    await send(roomId, a.id, 'x');
+
+    const [mine] = await rooms.listRoomSummaries(db, { viewerId: a.id, limit: 10, joinedOnly: false, roomId });
+    expect(mine).toMatchObject({ member_count: 2, last_seq: 1, joined_at: 5_000, last_read_seq: 0 });
+    const [theirs] = await rooms.listRoomSummaries(db, { viewerId: null, limit: 10, joinedOnly: false, roomId });
+    expect(theirs).toMatchObject({ member_count: 2, joined_at: null });
+
+    expect(await rooms.removeMember(db, roomId, b.id)).toBe(true);
+    expect(await rooms.removeMember(db, roomId, b.id)).toBe(false);
+    expect((await rooms.listMembers(db, roomId)).map((m) => m.id)).toEqual([a.id]);
+
+    const joined = await rooms.listRoomSummaries(db, { viewerId: b.id, limit: 10, joinedOnly: true });
+    expect(joined.find((r) => r.id === roomId)).toBeUndefined();
+  });
+
+  it('finds a session only until it expires, and forgets it once deleted', async () => {
+    const user = await newUser();
+    await sessions.insertSession(db, { token_hash: 'h1', user_id: user.id, created_at: 0, expires_at: 10_000 });
+    expect((await sessions.findSessionUser(db, 'h1', 9_999))?.user.id).toBe(user.id);
+    expect(await sessions.findSessionUser(db, 'h1', 10_000)).toBeUndefined();
+    expect(await sessions.deleteExpiredSessions(db, 10_000)).toBeGreaterThanOrEqual(1);
+    await sessions.insertSession(db, { token_hash: 'h2', user_id: user.id, created_at: 0, expires_at: 10_000 });
+    await sessions.deleteSession(db, 'h2');
+    expect(await sessions.findSessionUser(db, 'h2', 0)).toBeUndefined();
+  });
+
+  it('returns millisecond times and counters as numbers', async () => {
+    const user = await newUser();
+    const row = await users.findUserById(db, user.id);
+    expect(typeof row?.created_at).toBe('number');
+    expect(typeof row?.message_count).toBe('number');
+  });
+});

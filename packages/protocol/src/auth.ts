@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { Id, Timestamp, Username } from './common.ts';
+import { exampleUser } from './examples.ts';
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+
+export const Password = z
+  .string()
+  .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`);
+
+export const Email = z
+  .string()
+  .trim()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be an e-mail address'));
+
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(80, 'must be at most 80 characters')
+  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must not contain control characters');
+
+/** What anyone may see of a person. */
+export const PublicUser = z
+  .object({ id: Id, username: Username, name: z.string().nullable(), guest: z.boolean() })
+  .meta({ id: 'PublicUser' });
+export type PublicUser = z.infer<typeof PublicUser>;
+
+/** What a person sees of themself. */
+export const User = PublicUser.extend({ email: z.string().nullable(), createdAt: Timestamp }).meta({
+  id: 'User',
+  examples: [exampleUser],
+});
+export type User = z.infer<typeof User>;
+
+export const GuestRequest = z
+  .object({ username: Username })
+  .meta({ id: 'GuestRequest', examples: [{ username: 'alice' }] });
+export type GuestRequest = z.infer<typeof GuestRequest>;
+
+export const RegisterRequest = z
+  .object({ name: DisplayName, username: Username, email: Email, password: Password })
+  .meta({
+    id: 'RegisterRequest',
+    examples: [
+      { name: 'Alice Liddell', username: 'alice', email: 'alice@example.com', password: 'correct horse battery' },
+    ],
+  });
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+
+export const LoginRequest = z
+  .object({
+    login: z.string().trim().min(1, 'must not be empty').max(254).describe('Username or e-mail address.'),
+    password: z.string().min(1, 'must not be empty').max(PASSWORD_MAX),
+  })
+  .meta({ id: 'LoginRequest', examples: [{ login: 'alice', password: 'correct horse battery' }] });
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+/**
+ * A session. The web client receives the token as an HttpOnly cookie as well and can ignore
+ * it; mobile and API clients send it back as `Authorization: Bearer <token>`.
+ */
+export const SessionResponse = z.object({ user: User, token: z.string(), expiresAt: Timestamp }).meta({
+  id: 'Session',
+  examples: [
+    {
+      user: exampleUser,
+      token: 'kq0m8Yd2b1vS6cJ3nW5tF7hR9xL4pZ0aE2gU8iO6yTk',
+      expiresAt: '2026-12-21T11:31:00.000Z',
+    },
+  ],
+});
+export type SessionResponse = z.infer<typeof SessionResponse>;
+
+export const MeResponse = z.object({ user: User }).meta({ id: 'Me', examples: [{ user: exampleUser }] });
+export type MeResponse = z.infer<typeof MeResponse>;

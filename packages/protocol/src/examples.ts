@@ -1,0 +1,41 @@
+/** Example values shown in the API documentation; one place so they agree with each other. */
+export const examplePublicUser = {
+  id: 'UXkV1n3c9Lw2bq7ZsA0ePg',
+  username: 'alice',
+  name: 'Alice Liddell',
+  guest: false,
+} as const;
+
+export const exampleUser = {
+  ...examplePublicUser,
+  email: 'alice@example.com',
+  createdAt: '2026-11-21T11:00:00.000Z',
+} as const;
+
+export const exampleRoom = {
+  id: 'q3Z8vJb0S4mYdE1xKpLr2w',
+  name: 'Team Unicorns',
+  kind: 'chat',
+  encrypted: false,
+  createdBy: examplePublicUser.id,
+  createdAt: '2026-11-21T11:00:00.000Z',
+} as const;
+
+export const exampleRoomSummary = {
+  ...exampleRoom,
+  messageCount: 42,
+  memberCount: 2,
+  latestSeq: 42,
+  lastActivityAt: '2026-11-21T11:31:00.000Z',
+  membership: { joinedAt: '2026-11-21T11:00:00.000Z', lastReadSeq: 40, unreadCount: 2 },
+} as const;
+
+export const exampleMessage = {
+  id: '0193a5c2-8a4f-7b21-8c3d-5e6f7a8b9c0d',
+  roomId: exampleRoom.id,
+  seq: 42,
+  sender: examplePublicUser,
+  clientMessageId: '0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e8f',
+  body: 'Anyone on for lunch today',
+  createdAt: '2026-11-21T11:31:00.000Z',
+} as const;

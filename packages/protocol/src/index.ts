@@ -1,0 +1,6 @@
+export * from './auth.ts';
+export * from './common.ts';
+export * from './messages.ts';
+export * from './rooms.ts';
+export * from './stats.ts';
+export * from './version.ts';
