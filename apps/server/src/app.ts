@@ -2,6 +2,9 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Bus } from './bus/bus.ts';
+import { createMemoryBus } from './bus/memory-bus.ts';
+import { createRedisBus } from './bus/redis-bus.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { authRoutes } from './http/auth.routes.ts';
@@ -12,10 +15,16 @@ import { healthRoutes } from './http/health.routes.ts';
 import { messageRoutes } from './http/messages.routes.ts';
 import { roomRoutes } from './http/rooms.routes.ts';
 import { statsRoutes } from './http/stats.routes.ts';
+import { registerRealtime } from './realtime/index.ts';
 import { createServices, type Services } from './services/index.ts';
 import { migrateToLatest, openStore, type Store } from './store/db.ts';
 
-export type App = FastifyInstance & { services: Services; store: Store };
+export type App = FastifyInstance & {
+  services: Services;
+  store: Store;
+  bus: Bus;
+  realtime: Awaited<ReturnType<typeof registerRealtime>>;
+};
 
 export type BuildOptions = {
   clock?: Clock;
@@ -23,7 +32,7 @@ export type BuildOptions = {
   logger?: boolean | object;
 };
 
-/** The whole server, in start-up order: store → services → HTTP. `listen` is the caller's. */
+/** The whole server, in start-up order: store → bus → services → HTTP and realtime. `listen` is the caller's. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const app = Fastify({
@@ -45,11 +54,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', () => store.close());
   await migrateToLatest(store.db);
 
-  // 2. Services: business rules, then the data every node expects to find.
+  // 2. Bus: in-process for one node, Redis pub/sub when REDIS_URL scales out to several.
+  const bus = config.redisUrl
+    ? await createRedisBus(config.redisUrl, app.log, config.redisPrefix)
+    : createMemoryBus((error) => app.log.warn({ err: error }, 'bus handler failed'));
+  app.addHook('onClose', () => bus.close());
+
+  // 3. Services: business rules, then the data every node expects to find.
   const services = createServices({ db: store.db, clock, config });
   await services.rooms.ensureDefaultRooms(config.defaultRooms);
 
-  // 3. HTTP infrastructure: errors, cookies, rate limits, sessions, API docs.
+  // 4. HTTP infrastructure: errors, cookies, rate limits, sessions, API docs.
   registerErrorHandling(app, { bodyLimit: config.bodyLimit });
   // An empty JSON body means "no fields" (curl -X POST without -d), not a parse error.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -69,18 +84,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerAuth(app, services.accounts);
   await registerDocs(app);
 
-  // 4. Routes, one file per resource.
+  // 5. Routes, one file per resource, and the realtime gateway at /ws.
   const routeOptions = {
     services,
     cookieSecure: config.cookieSecure,
     authRateLimit: config.authRateLimit,
     sendRateLimit: config.sendRateLimit,
   };
-  healthRoutes(app, { db: store.db });
+  healthRoutes(app, { db: store.db, bus });
   authRoutes(app, routeOptions);
   roomRoutes(app, routeOptions);
   messageRoutes(app, routeOptions);
   statsRoutes(app, routeOptions);
+  const realtime = await registerRealtime(app, { services, bus, clock, options: config.realtime });
 
-  return Object.assign(app, { services, store }) as App;
+  return Object.assign(app, { services, store, bus, realtime }) as App;
 }

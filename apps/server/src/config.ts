@@ -2,18 +2,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
-/** Parses "30d", "12h", "15m", "45s" or a plain number of seconds into seconds. */
+/** Parses "30d", "12h", "15m", "45s", "500ms" or a plain number of seconds into milliseconds. */
 const Duration = z
   .string()
   .trim()
-  .regex(/^\d+\s*[smhd]?$/, 'must be a number of seconds or a duration like 45s, 15m, 12h, 30d')
+  .regex(/^\d+\s*(ms|s|m|h|d)?$/, 'must be a number of seconds or a duration like 500ms, 45s, 15m, 12h, 30d')
   .transform((v) => {
     const n = Number.parseInt(v, 10);
-    const unit = v.at(-1) ?? 's';
-    const factor = { s: 1, m: 60, h: 3600, d: 86_400 }[unit] ?? 1;
+    const unit = /(ms|s|m|h|d)$/.exec(v)?.[1] ?? 's';
+    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit] ?? 1000;
     return n * factor;
   })
-  .refine((s) => s > 0, 'must be longer than zero');
+  .refine((ms) => ms > 0, 'must be longer than zero');
 
 const Bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -36,7 +36,7 @@ const EnvSchema = z.object({
     .optional(),
   UPLOAD_DIR: z.string().trim().min(1).default(path.join(os.tmpdir(), 'tandem-uploads')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_TTL: Duration.default(30 * 86_400),
+  SESSION_TTL: Duration.default(30 * 86_400_000),
   DEFAULT_ROOMS: z
     .string()
     .default('Room 1,Room 2,Room 3')
@@ -56,9 +56,31 @@ const EnvSchema = z.object({
     .max(10 * 1024 * 1024)
     .default(64 * 1024),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
-  LOGIN_FAILURE_WINDOW: Duration.default(15 * 60),
+  LOGIN_FAILURE_WINDOW: Duration.default(15 * 60_000),
   AUTH_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   SEND_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, "_", "-" or "."')
+    .default('tandem'),
+  WS_MAX_FRAME_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
+  WS_SEND_BUFFER_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(1024 * 1024),
+  WS_SENDS_PER_SECOND: z.coerce.number().positive().max(100_000).default(20),
+  WS_SEND_BURST: z.coerce.number().int().min(1).max(100_000).default(40),
+  WS_HEARTBEAT: Duration.default(30_000),
+  WS_AUTH_TIMEOUT: Duration.default(10_000),
+  TYPING_TIMEOUT: Duration.default(5_000),
+  NODE_TIMEOUT: Duration.default(10_000),
 });
 
 export type Config = {
@@ -79,6 +101,18 @@ export type Config = {
   authRateLimit: number;
   /** Messages per user per minute. */
   sendRateLimit: number;
+  redisPrefix: string;
+  realtime: {
+    maxFrameBytes: number;
+    sendBufferLimit: number;
+    sendsPerSecond: number;
+    sendBurst: number;
+    heartbeatMs: number;
+    authTimeoutMs: number;
+    typingTimeoutMs: number;
+    /** A node not heard from for this long is taken for dead and its users leave. */
+    nodeTimeoutMs: number;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -106,15 +140,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     uploadDir: e.UPLOAD_DIR,
     logLevel: e.LOG_LEVEL,
-    sessionTtlSeconds: e.SESSION_TTL,
+    sessionTtlSeconds: e.SESSION_TTL / 1000,
     defaultRooms: e.DEFAULT_ROOMS,
     cookieSecure: e.COOKIE_SECURE === 'auto' ? 'auto' : e.COOKIE_SECURE === 'true',
     trustProxy: e.TRUST_PROXY,
     bodyLimit: e.BODY_LIMIT,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
-    loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW,
+    loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW / 1000,
     authRateLimit: e.AUTH_RATE_LIMIT,
     sendRateLimit: e.SEND_RATE_LIMIT,
+    redisPrefix: e.REDIS_PREFIX,
+    realtime: {
+      maxFrameBytes: e.WS_MAX_FRAME_BYTES,
+      sendBufferLimit: e.WS_SEND_BUFFER_LIMIT,
+      sendsPerSecond: e.WS_SENDS_PER_SECOND,
+      sendBurst: e.WS_SEND_BURST,
+      heartbeatMs: e.WS_HEARTBEAT,
+      authTimeoutMs: e.WS_AUTH_TIMEOUT,
+      typingTimeoutMs: e.TYPING_TIMEOUT,
+      nodeTimeoutMs: e.NODE_TIMEOUT,
+    },
   };
 }
 

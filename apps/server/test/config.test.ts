@@ -56,7 +56,10 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must start with postgres://, postgresql:// or sqlite:'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must start with redis:// or rediss://'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
-    [{ SESSION_TTL: 'forever' }, 'SESSION_TTL must be a number of seconds or a duration like 45s, 15m, 12h, 30d'],
+    [
+      { SESSION_TTL: 'forever' },
+      'SESSION_TTL must be a number of seconds or a duration like 500ms, 45s, 15m, 12h, 30d',
+    ],
     [{ SESSION_TTL: '0' }, 'SESSION_TTL must be longer than zero'],
   ])('names the variable and the problem for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

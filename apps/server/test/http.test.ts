@@ -56,7 +56,7 @@ describe('HTTP surface', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({
       status: 'ok',
-      checks: { database: 'ok' },
+      checks: { database: 'ok', bus: 'ok (memory)' },
     });
   });
 

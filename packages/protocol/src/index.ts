@@ -4,3 +4,4 @@ export * from './messages.ts';
 export * from './rooms.ts';
 export * from './stats.ts';
 export * from './version.ts';
+export * from './ws.ts';

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Bus } from '../bus/bus.ts';
 import type { Db } from '../store/db.ts';
 import { ping } from '../store/db.ts';
 
@@ -8,7 +9,7 @@ const Health = z
   .object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() })
   .meta({ examples: [{ status: 'ok', checks: { database: 'ok' } }] });
 
-export function healthRoutes(app: FastifyInstance, { db }: { db: Db }): void {
+export function healthRoutes(app: FastifyInstance, { db, bus }: { db: Db; bus: Bus }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -28,19 +29,20 @@ export function healthRoutes(app: FastifyInstance, { db }: { db: Db }): void {
     {
       schema: {
         tags: ['health'],
-        summary: 'Readiness: the database answers',
+        summary: 'Readiness: the database and the bus answer',
         description: 'A load balancer sends traffic only to nodes answering 200.',
         response: { 200: Health, 503: Health },
       },
     },
     async (request, reply) => {
-      try {
-        await ping(db);
-        return { status: 'ok' as const, checks: { database: 'ok' } };
-      } catch (error) {
-        request.log.warn({ err: error }, 'readiness check failed');
-        return reply.status(503).send({ status: 'unavailable' as const, checks: { database: 'unreachable' } });
-      }
+      const [database, busCheck] = await Promise.allSettled([ping(db), bus.check()]);
+      const checks = {
+        database: database.status === 'fulfilled' ? 'ok' : 'unreachable',
+        bus: busCheck.status === 'fulfilled' ? `ok (${bus.kind})` : `unreachable (${bus.kind})`,
+      };
+      if (database.status === 'fulfilled' && busCheck.status === 'fulfilled') return { status: 'ok' as const, checks };
+      request.log.warn({ checks }, 'readiness check failed');
+      return reply.status(503).send({ status: 'unavailable' as const, checks });
     },
   );
 }

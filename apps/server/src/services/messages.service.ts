@@ -14,6 +14,11 @@ export type MessagesDeps = { db: Db; clock: Clock; rooms: RoomsService };
 /** Listeners are told about each newly stored message (the realtime hub fans it out). */
 export type MessageListener = (message: Message) => void;
 
+export type PostOptions = {
+  /** Runs after the message is stored and before anyone else is told: the sender's ack. */
+  beforeFanout?: (message: Message) => void;
+};
+
 export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps) {
   const listeners = new Set<MessageListener>();
 
@@ -49,6 +54,7 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
       roomId: string,
       user: UserRow,
       input: PostMessageRequest,
+      options: PostOptions = {},
     ): Promise<{ message: Message; created: boolean }> {
       await requireMember(roomId, user, 'post to it');
       const earlier = await messages.findMessageByClientId(db, user.id, input.clientMessageId);
@@ -76,6 +82,7 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
           sender_name: user.name,
           sender_password_hash: user.password_hash,
         });
+        options.beforeFanout?.(message);
         for (const listener of listeners) listener(message);
         return { message, created: true };
       } catch (error) {
@@ -85,6 +92,12 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
         if (!winner) throw error;
         return { message: replayOf(winner, roomId, input.body), created: false };
       }
+    },
+
+    /** A page of history without a membership check: for callers that checked already. */
+    async page(roomId: string, page: { before?: number; after?: number; limit: number }) {
+      const { rows, hasMore } = await messages.listHistory(db, roomId, page);
+      return { messages: rows.map(toMessage), hasMore };
     },
 
     async history(

@@ -122,6 +122,21 @@ export function roomsService({ db, clock }: RoomsDeps) {
       };
     },
 
+    /**
+     * Marks everything up to `seq` as read (clamped to the newest message). Returns the new
+     * position, or null when it did not move forward.
+     */
+    async markRead(roomId: string, userId: string, seq: number): Promise<number | null> {
+      const room = await requireRoom(roomId);
+      const clamped = Math.min(seq, room.last_seq);
+      return (await rooms.advanceLastRead(db, roomId, userId, clamped)) ? clamped : null;
+    },
+
+    async readPositions(roomId: string): Promise<Array<{ userId: string; seq: number }>> {
+      const rows = await rooms.listReadPositions(db, roomId);
+      return rows.map((r) => ({ userId: r.user_id, seq: r.last_read_seq }));
+    },
+
     async isMember(roomId: string, userId: string): Promise<boolean> {
       return (await rooms.findMembership(db, roomId, userId)) !== undefined;
     },

@@ -94,6 +94,27 @@ export function findMembership(db: Db, roomId: string, userId: string) {
     .executeTakeFirst();
 }
 
+/** Moves a member's read position forward only; returns true when it moved. */
+export async function advanceLastRead(db: Db, roomId: string, userId: string, seq: number): Promise<boolean> {
+  const result = await db
+    .updateTable('room_members')
+    .set({ last_read_seq: seq })
+    .where('room_id', '=', roomId)
+    .where('user_id', '=', userId)
+    .where('last_read_seq', '<', seq)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export function listReadPositions(db: Db, roomId: string) {
+  return db
+    .selectFrom('room_members')
+    .select(['user_id', 'last_read_seq'])
+    .where('room_id', '=', roomId)
+    .where('last_read_seq', '>', 0)
+    .execute();
+}
+
 export function listMembers(db: Db, roomId: string) {
   return db
     .selectFrom('room_members')

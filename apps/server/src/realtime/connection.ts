@@ -1,0 +1,94 @@
+import type { PublicUser } from '@tandem/protocol';
+import type { UserRow } from '../store/users.repository.ts';
+
+/** What the realtime core needs of a socket; `ws` provides it, and so can an in-memory pair. */
+export type Socket = {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  readonly bufferedAmount: number;
+};
+
+/**
+ * One authenticated socket: who it is, which room it is in, and the send path with its
+ * backpressure check. While a join snapshot is being prepared, live room events are held back
+ * and released after it, skipping messages the snapshot already carried.
+ */
+export class Connection {
+  readonly id: string;
+  readonly user: UserRow;
+  readonly publicUser: PublicUser;
+  roomId: string | null = null;
+  /** Frames are handled one at a time, in arrival order. */
+  queue: Promise<void> = Promise.resolve();
+  private held: Array<[seq: number, frame: string]> | null = null;
+  private closed = false;
+  private readonly socket: Socket;
+  private readonly sendBufferLimit: number;
+  private readonly onSlow: (connection: Connection) => void;
+
+  constructor(options: {
+    id: string;
+    user: UserRow;
+    publicUser: PublicUser;
+    socket: Socket;
+    sendBufferLimit: number;
+    onSlow: (connection: Connection) => void;
+  }) {
+    this.id = options.id;
+    this.user = options.user;
+    this.publicUser = options.publicUser;
+    this.socket = options.socket;
+    this.sendBufferLimit = options.sendBufferLimit;
+    this.onSlow = options.onSlow;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /**
+   * Sends one serialised frame. A peer that stopped reading is cut off once its buffer passes
+   * the cap, so one slow phone never holds memory or time that the others need.
+   */
+  send(frame: string): void {
+    if (this.closed) return;
+    if (this.socket.bufferedAmount > this.sendBufferLimit) {
+      this.closed = true;
+      this.onSlow(this);
+      return;
+    }
+    this.socket.send(frame);
+  }
+
+  /** A live room event; `seq` is the message seq, or 0 for events without one. */
+  deliver(frame: string, seq: number): void {
+    if (this.held) this.held.push([seq, frame]);
+    else this.send(frame);
+  }
+
+  holdLiveEvents(): void {
+    this.held = [];
+  }
+
+  /** Sends what was held, minus messages up to `deliveredSeq` (the snapshot had them). */
+  releaseLiveEvents(deliveredSeq: number): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const [seq, frame] of held) if (seq === 0 || seq > deliveredSeq) this.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    this.closed = true;
+    this.socket.close(code, reason);
+  }
+
+  terminate(): void {
+    this.closed = true;
+    this.socket.terminate();
+  }
+
+  markClosed(): void {
+    this.closed = true;
+  }
+}

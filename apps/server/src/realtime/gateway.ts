@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { ClientFrame, CloseCode, PROTOCOL_VERSION, type ServerFrame, type WsErrorCode } from '@tandem/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Config } from '../config.ts';
+import { AppError } from '../errors.ts';
+import type { Authenticated } from '../services/accounts.service.ts';
+import type { Services } from '../services/index.ts';
+import { toPublicUser } from '../services/mappers.ts';
+import { Connection } from './connection.ts';
+import { type FrameHandlers, NotInRoomError } from './frame-handlers.ts';
+import { tokenBucket } from './token-bucket.ts';
+
+const KNOWN_TYPES = new Set<string>(ClientFrame.options.map((o) => o.shape.type.value));
+/** Any frame, not only sends: a flood of typing or pings is cut the same way. */
+const FRAMES_PER_SECOND = 50;
+const FRAME_BURST = 100;
+
+const STATUS_TO_CODE: Record<number, WsErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'rate_limited',
+};
+
+type Tracked = WebSocket & { alive?: boolean };
+
+/**
+ * The socket lifecycle: version check, authentication (cookie or bearer on the upgrade, or a
+ * first `auth` frame), frame parsing and validation, rate limits, heartbeats and cleanup.
+ * Every refusal is an `error` frame and the socket stays open; only auth failures, oversized
+ * frames and slow consumers close it.
+ */
+export function createGateway(deps: {
+  services: Services;
+  handlers: FrameHandlers;
+  options: Config['realtime'];
+  log: FastifyBaseLogger;
+}) {
+  const { services, handlers, options, log } = deps;
+  const sockets = new Set<Tracked>();
+  const connections = new Set<Connection>();
+
+  const heartbeat = setInterval(() => {
+    for (const socket of sockets) {
+      if (socket.alive === false) {
+        socket.terminate();
+        continue;
+      }
+      socket.alive = false;
+      socket.ping();
+    }
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  const frameOf = (frame: ServerFrame) => JSON.stringify(frame);
+  const errorFrame = (code: WsErrorCode, message: string, ref?: string, details?: unknown) =>
+    frameOf({
+      type: 'error',
+      code,
+      message,
+      ...(ref === undefined ? {} : { ref }),
+      ...(details === undefined ? {} : { details }),
+    });
+
+  function accept(socket: Tracked, auth: Authenticated | null, version: string | undefined): void {
+    if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
+      socket.close(
+        CloseCode.unsupportedVersion,
+        `protocol version ${version.slice(0, 16)} is not supported; this server speaks ${PROTOCOL_VERSION}`,
+      );
+      return;
+    }
+    sockets.add(socket);
+    socket.alive = true;
+    socket.on('pong', () => {
+      socket.alive = true;
+    });
+
+    let connection: Connection | null = null;
+    let queue: Promise<void> = Promise.resolve();
+    const frames = tokenBucket(FRAMES_PER_SECOND, FRAME_BURST);
+    const sends = tokenBucket(options.sendsPerSecond, options.sendBurst);
+    const authTimer = auth
+      ? undefined
+      : setTimeout(() => socket.close(CloseCode.authTimeout, 'no auth frame in time'), options.authTimeoutMs);
+    authTimer?.unref();
+
+    const open = (authenticated: Authenticated) => {
+      clearTimeout(authTimer);
+      connection = new Connection({
+        id: randomUUID(),
+        user: authenticated.user,
+        publicUser: toPublicUser(authenticated.user),
+        socket,
+        sendBufferLimit: options.sendBufferLimit,
+        onSlow: (slow) => {
+          log.warn({ connectionId: slow.id }, 'slow consumer disconnected');
+          socket.close(CloseCode.slowConsumer, 'send buffer full: reconnect and resume');
+          setTimeout(() => socket.terminate(), 1000).unref();
+        },
+      });
+      connections.add(connection);
+      connection.send(
+        frameOf({
+          type: 'hello',
+          protocolVersion: PROTOCOL_VERSION,
+          connectionId: connection.id,
+          user: connection.publicUser,
+          heartbeatMs: options.heartbeatMs,
+          limits: {
+            maxFrameBytes: options.maxFrameBytes,
+            sendsPerSecond: options.sendsPerSecond,
+            typingTimeoutMs: options.typingTimeoutMs,
+          },
+        }),
+      );
+    };
+    if (auth) open(auth);
+
+    socket.on('message', (data, isBinary) => {
+      // Handled one at a time, in order: a `send` right after a `join` waits for the join.
+      queue = queue
+        .then(() => handle(isBinary ? null : data.toString()))
+        .catch((error: unknown) => {
+          log.error({ err: error }, 'frame handling failed');
+          socket.send(errorFrame('internal', 'Something went wrong on our side. Try again in a moment.'));
+        });
+    });
+
+    socket.on('close', () => {
+      clearTimeout(authTimer);
+      sockets.delete(socket);
+      if (!connection) return;
+      const closing = connection;
+      connections.delete(closing);
+      closing.markClosed();
+      queue = queue.then(() => void handlers.leaveCurrentRoom(closing));
+    });
+
+    async function handle(raw: string | null): Promise<void> {
+      const reply = (frame: string) => (connection ? connection.send(frame) : socket.send(frame));
+      if (!frames.take()) return reply(errorFrame('rate_limited', 'Too many frames; slow down.'));
+      if (raw === null) return reply(errorFrame('bad_frame', 'Send JSON text frames, not binary ones.'));
+      let data: unknown;
+      try {
+        data = JSON.parse(raw);
+      } catch {
+        return reply(errorFrame('bad_frame', 'A frame must be one JSON object.'));
+      }
+      const parsed = ClientFrame.safeParse(data);
+      const ref =
+        typeof (data as { ref?: unknown } | null)?.ref === 'string' ? (data as { ref: string }).ref : undefined;
+      if (!parsed.success) {
+        const type = (data as { type?: unknown } | null)?.type;
+        if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
+          return reply(
+            errorFrame(
+              'unknown_type',
+              `Unknown frame type ${JSON.stringify(type ?? null)}. Known: ${[...KNOWN_TYPES].join(', ')}.`,
+              ref,
+            ),
+          );
+        }
+        const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+        return reply(
+          errorFrame('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), ref, { issues }),
+        );
+      }
+      const frame = parsed.data;
+
+      if (!connection) {
+        if (frame.type !== 'auth') {
+          socket.close(CloseCode.unauthorized, 'authenticate first: send an auth frame');
+          return;
+        }
+        const authenticated = await services.accounts.authenticate(frame.token);
+        if (!authenticated) {
+          socket.close(CloseCode.unauthorized, 'session unknown or expired: sign in again');
+          return;
+        }
+        return open(authenticated);
+      }
+
+      try {
+        switch (frame.type) {
+          case 'auth':
+            return reply(errorFrame('conflict', 'This socket is already authenticated.', ref));
+          case 'ping':
+            return reply(frameOf({ type: 'pong', ...(ref === undefined ? {} : { ref }) }));
+          case 'join':
+            return await handlers.join(connection, frame);
+          case 'leave':
+            return handlers.leave(connection, frame);
+          case 'send':
+            if (!sends.take()) {
+              return reply(
+                errorFrame('rate_limited', `At most ${options.sendsPerSecond} messages a second; slow down.`, ref),
+              );
+            }
+            return await handlers.sendMessage(connection, frame);
+          case 'typing':
+            return handlers.setTyping(connection, frame);
+          case 'read':
+            return await handlers.read(connection, frame);
+        }
+      } catch (error) {
+        if (error instanceof NotInRoomError) return reply(errorFrame('not_in_room', error.message, ref));
+        if (error instanceof AppError) {
+          return reply(errorFrame(STATUS_TO_CODE[error.status] ?? 'internal', error.message, ref, error.details));
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Tells every socket to reconnect elsewhere, then closes them (shutdown). */
+  function closeAll(reason: string): void {
+    clearInterval(heartbeat);
+    const goodbye = frameOf({ type: 'reconnect', reason });
+    for (const socket of sockets) {
+      socket.send(goodbye);
+      socket.close(CloseCode.goingAway, reason);
+    }
+  }
+
+  return { accept, closeAll, connectionCount: () => connections.size };
+}
+export type Gateway = ReturnType<typeof createGateway>;

@@ -1,0 +1,187 @@
+import type { PublicUser } from '@tandem/protocol';
+import type { Bus } from '../bus/bus.ts';
+import type { Clock } from '../clock.ts';
+
+type RoomUsers = Map<string, { user: PublicUser; count: number }>;
+type PresenceMessage =
+  | { t: 'delta'; node: string; room: string; user: PublicUser; on: boolean }
+  | { t: 'beat'; node: string }
+  | { t: 'ask'; node: string }
+  | { t: 'state'; node: string; rooms: Record<string, PublicUser[]> }
+  | { t: 'bye'; node: string };
+
+export type PresenceChange = (roomId: string, user: PublicUser, action: 'join' | 'leave') => void;
+
+const CHANNEL = 'presence';
+
+/**
+ * Who is in which room, across every node. Each node owns the presence of its own sockets and
+ * tells the others about changes on the bus; it also sends a heartbeat. A node that stops
+ * beating (it died) is forgotten after `nodeTimeoutMs`, and its users leave. Every node turns
+ * changes of the merged view into notices for its own sockets, so a notice is never sent twice.
+ */
+export class PresenceDirectory {
+  private readonly local = new Map<string, RoomUsers>();
+  private readonly remote = new Map<string, { lastSeen: number; rooms: Map<string, Map<string, PublicUser>> }>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | undefined;
+  private readonly deps: { bus: Bus; nodeId: string; clock: Clock; nodeTimeoutMs: number; onChange: PresenceChange };
+
+  constructor(deps: PresenceDirectory['deps']) {
+    this.deps = deps;
+  }
+
+  start(): void {
+    const { bus, nodeId, nodeTimeoutMs } = this.deps;
+    this.unsubscribe = bus.subscribe(CHANNEL, (payload) => this.receive(JSON.parse(payload) as PresenceMessage));
+    bus.onReconnect(() => this.announce());
+    this.announce();
+    const beat = setInterval(
+      () => this.publish({ t: 'beat', node: nodeId }),
+      Math.max(250, Math.floor(nodeTimeoutMs / 3)),
+    );
+    const sweep = setInterval(() => this.expireSilentNodes(), Math.max(100, Math.floor(nodeTimeoutMs / 10)));
+    beat.unref();
+    sweep.unref();
+    this.timers.push(beat, sweep);
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.publish({ t: 'bye', node: this.deps.nodeId });
+    this.unsubscribe?.();
+  }
+
+  /** A local socket of `user` entered `roomId`. */
+  add(roomId: string, user: PublicUser): void {
+    const room = this.local.get(roomId) ?? new Map();
+    this.local.set(roomId, room);
+    const entry = room.get(user.id);
+    if (entry) {
+      entry.count += 1;
+      return;
+    }
+    const wasPresent = this.isPresent(roomId, user.id);
+    room.set(user.id, { user, count: 1 });
+    this.publish({ t: 'delta', node: this.deps.nodeId, room: roomId, user, on: true });
+    if (!wasPresent) this.deps.onChange(roomId, user, 'join');
+  }
+
+  /** A local socket of `user` left `roomId` (or closed). */
+  remove(roomId: string, user: PublicUser): void {
+    const room = this.local.get(roomId);
+    const entry = room?.get(user.id);
+    if (!room || !entry) return;
+    entry.count -= 1;
+    if (entry.count > 0) return;
+    room.delete(user.id);
+    if (room.size === 0) this.local.delete(roomId);
+    this.publish({ t: 'delta', node: this.deps.nodeId, room: roomId, user, on: false });
+    if (!this.isPresent(roomId, user.id)) this.deps.onChange(roomId, user, 'leave');
+  }
+
+  /** Everyone in the room on any node, each once, by username. */
+  present(roomId: string): PublicUser[] {
+    const users = new Map<string, PublicUser>();
+    for (const { user } of this.local.get(roomId)?.values() ?? []) users.set(user.id, user);
+    for (const node of this.remote.values()) {
+      for (const user of node.rooms.get(roomId)?.values() ?? []) users.set(user.id, user);
+    }
+    return [...users.values()].sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  onlineCount(roomId: string): number {
+    return this.present(roomId).length;
+  }
+
+  isPresent(roomId: string, userId: string): boolean {
+    if (this.local.get(roomId)?.has(userId)) return true;
+    for (const node of this.remote.values()) if (node.rooms.get(roomId)?.has(userId)) return true;
+    return false;
+  }
+
+  private publish(message: PresenceMessage): void {
+    this.deps.bus.publish(CHANNEL, JSON.stringify(message));
+  }
+
+  /** Tells the other nodes what this node has, and asks for theirs. */
+  private announce(): void {
+    this.publish({ t: 'ask', node: this.deps.nodeId });
+    this.publishState();
+  }
+
+  private publishState(): void {
+    const rooms: Record<string, PublicUser[]> = {};
+    for (const [roomId, users] of this.local) rooms[roomId] = [...users.values()].map((e) => e.user);
+    this.publish({ t: 'state', node: this.deps.nodeId, rooms });
+  }
+
+  private receive(message: PresenceMessage): void {
+    if (message.node === this.deps.nodeId) return;
+    if (message.t === 'bye') {
+      this.forgetNode(message.node);
+      return;
+    }
+    if (message.t === 'ask') {
+      this.publishState();
+      return;
+    }
+    const known = this.remote.get(message.node);
+    const node = known ?? { lastSeen: 0, rooms: new Map<string, Map<string, PublicUser>>() };
+    node.lastSeen = this.deps.clock.now();
+    if (!known) {
+      this.remote.set(message.node, node);
+      // A node we had not heard of (we started after it, or missed its state): ask.
+      if (message.t !== 'state') this.publish({ t: 'ask', node: this.deps.nodeId });
+    }
+    if (message.t === 'delta') this.applyDelta(node.rooms, message);
+    if (message.t === 'state') this.replaceState(message.node, message.rooms);
+  }
+
+  private applyDelta(rooms: Map<string, Map<string, PublicUser>>, delta: Extract<PresenceMessage, { t: 'delta' }>) {
+    const before = this.isPresent(delta.room, delta.user.id);
+    const users = rooms.get(delta.room) ?? new Map<string, PublicUser>();
+    if (delta.on) {
+      users.set(delta.user.id, delta.user);
+      rooms.set(delta.room, users);
+    } else {
+      users.delete(delta.user.id);
+      if (users.size === 0) rooms.delete(delta.room);
+    }
+    const after = this.isPresent(delta.room, delta.user.id);
+    if (before !== after) this.deps.onChange(delta.room, delta.user, after ? 'join' : 'leave');
+  }
+
+  private replaceState(nodeId: string, state: Record<string, PublicUser[]>): void {
+    const node = this.remote.get(nodeId);
+    if (!node) return;
+    const previous = node.rooms;
+    node.rooms = new Map();
+    for (const [roomId, users] of Object.entries(state)) {
+      for (const user of users) this.applyDelta(node.rooms, { t: 'delta', node: nodeId, room: roomId, user, on: true });
+    }
+    for (const [roomId, users] of previous) {
+      for (const user of users.values()) {
+        if (!node.rooms.get(roomId)?.has(user.id) && !this.isPresent(roomId, user.id)) {
+          this.deps.onChange(roomId, user, 'leave');
+        }
+      }
+    }
+  }
+
+  private forgetNode(nodeId: string): void {
+    const node = this.remote.get(nodeId);
+    if (!node) return;
+    this.remote.delete(nodeId);
+    for (const [roomId, users] of node.rooms) {
+      for (const user of users.values()) {
+        if (!this.isPresent(roomId, user.id)) this.deps.onChange(roomId, user, 'leave');
+      }
+    }
+  }
+
+  private expireSilentNodes(): void {
+    const cutoff = this.deps.clock.now() - this.deps.nodeTimeoutMs;
+    for (const [nodeId, node] of this.remote) if (node.lastSeen < cutoff) this.forgetNode(nodeId);
+  }
+}
