@@ -12,6 +12,13 @@ export type Backend = { name: 'sqlite' | 'postgres'; database: () => Promise<Con
 
 const pgAdminUrl = process.env.TEST_DATABASE_URL;
 
+// Cleanups run when the importing test file ends. Registered here, at collection time: Vitest
+// never runs an afterAll registered from inside a beforeAll, where the databases are made.
+const cleanups: Array<() => Promise<void> | void> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
 /** A fresh PostgreSQL database per call, dropped when the file's tests end. */
 async function freshPostgres(): Promise<Config['database']> {
   if (!pgAdminUrl) throw new Error('TEST_DATABASE_URL is not set');
@@ -20,7 +27,7 @@ async function freshPostgres(): Promise<Config['database']> {
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  afterAll(async () => {
+  cleanups.push(async () => {
     const cleanup = new pg.Client({ connectionString: pgAdminUrl });
     await cleanup.connect();
     await cleanup.query(`drop database if exists ${name} with (force)`);
@@ -34,7 +41,7 @@ async function freshPostgres(): Promise<Config['database']> {
 /** A fresh SQLite file per call, in a temp folder removed when the file's tests end. */
 async function freshSqlite(): Promise<Config['database']> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-test-'));
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   return { kind: 'sqlite', file: path.join(dir, 'tandem.db') };
 }
 

@@ -40,8 +40,8 @@ describe('realtime gateway', () => {
       const byCookie = await connect(url, { headers: { cookie: `tandem_session=${g.token}` } });
       expect((await byCookie.next('hello')).user.username).toBe(g.user.username);
       const byFrame = await connect(url);
-      byFrame.send({ type: 'auth', token: g.token });
-      expect((await byFrame.next('hello')).limits.maxFrameBytes).toBe(64 * 1024);
+      byFrame.send({ type: 'auth', token: g.token, ref: 'a1' });
+      expect(await byFrame.next('hello')).toMatchObject({ ref: 'a1', limits: { maxFrameBytes: 64 * 1024 } });
       for (const s of [byHeader, byCookie, byFrame]) s.close();
     });
 
@@ -57,6 +57,14 @@ describe('realtime gateway', () => {
       expect((await early.closed).code).toBe(CloseCode.unauthorized);
       const silent = await connect(url);
       expect((await silent.closed).code).toBe(CloseCode.authTimeout);
+      // A stale token on the upgrade is refused at once, not after the auth timeout.
+      const stale = await connect(url, { token: 'expired-or-forged' });
+      const started = Date.now();
+      expect((await stale.closed).code).toBe(CloseCode.unauthorized);
+      expect(Date.now() - started).toBeLessThan(400);
+      const junk = await connect(url);
+      junk.sendRaw('[1, 2]');
+      expect((await junk.closed).code).toBe(CloseCode.unauthorized);
     });
 
     it('refuses a protocol version it does not speak with 4426', async () => {
@@ -312,6 +320,8 @@ describe('realtime gateway', () => {
       const s = await connectAs(url, g.token);
       s.sendRaw('{not json');
       expect(await s.next('error')).toMatchObject({ code: 'bad_frame' });
+      s.sendRaw('[1, 2]');
+      expect(await s.next('error')).toMatchObject({ code: 'bad_frame', message: 'A frame must be one JSON object.' });
       s.send({ type: 'dance', ref: 'd' });
       const unknown = await s.next('error');
       expect(unknown).toMatchObject({ code: 'unknown_type', ref: 'd' });

@@ -29,7 +29,13 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-const Ref = z.string().max(64).optional().describe('Echoed in the reply to this frame.');
+const Ref = z
+  .string()
+  .max(64)
+  .optional()
+  .describe(
+    'Echoed in the reply to this frame (`hello`, `joined`, `left`, `ack`, `pong`), and in any `error` it causes.',
+  );
 const Seq = z.number().int().nonnegative();
 
 // ---------------------------------------------------------------- client → server
@@ -85,6 +91,7 @@ export type ClientFrameType = ClientFrame['type'];
 export const HelloFrame = z
   .object({
     type: z.literal('hello'),
+    ref: Ref,
     protocolVersion: z.number().int(),
     connectionId: z.string(),
     user: PublicUser,
@@ -143,7 +150,7 @@ export const ReadNoticeFrame = z
   .object({ type: z.literal('read'), roomId: Id, userId: Id, seq: Seq })
   .describe('A member read up to this seq.');
 
-export const PongFrame = z.object({ type: z.literal('pong'), ref: Ref });
+export const PongFrame = z.object({ type: z.literal('pong'), ref: Ref }).describe('The answer to a `ping`.');
 
 export const WsErrorCode = z.enum([
   'bad_frame',

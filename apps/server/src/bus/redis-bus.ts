@@ -16,6 +16,8 @@ export async function createRedisBus(url: string, log: Logger, prefix = 'tandem'
   const reconnectListeners = new Set<() => void>();
   const full = (channel: string) => `${prefix}:${channel}`;
   const onError = (error: unknown) => log.warn({ err: error }, 'bus handler failed');
+  // Sockets closing during shutdown still announce their leave; after close() that is a no-op.
+  let closed = false;
 
   for (const [name, client] of [
     ['publisher', publisher],
@@ -40,6 +42,7 @@ export async function createRedisBus(url: string, log: Logger, prefix = 'tandem'
   return {
     kind: 'redis',
     publish(channel, payload) {
+      if (closed) return;
       publisher
         .publish(full(channel), payload)
         .catch((error: unknown) => log.warn({ err: error, channel }, 'publish failed'));
@@ -64,6 +67,7 @@ export async function createRedisBus(url: string, log: Logger, prefix = 'tandem'
       reconnectListeners.add(listener);
     },
     async close() {
+      closed = true;
       handlers.clear();
       await Promise.allSettled([publisher.quit(), subscriber.quit()]);
     },

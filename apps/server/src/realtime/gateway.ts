@@ -12,9 +12,9 @@ import { type FrameHandlers, NotInRoomError } from './frame-handlers.ts';
 import { tokenBucket } from './token-bucket.ts';
 
 const KNOWN_TYPES = new Set<string>(ClientFrame.options.map((o) => o.shape.type.value));
-/** Any frame, not only sends: a flood of typing or pings is cut the same way. */
-const FRAMES_PER_SECOND = 50;
-const FRAME_BURST = 100;
+/** Frames other than sends (typing, reads, pings) a socket may send, on top of its send budget. */
+const OTHER_FRAMES_PER_SECOND = 50;
+const OTHER_FRAME_BURST = 100;
 
 const STATUS_TO_CODE: Record<number, WsErrorCode> = {
   400: 'validation_failed',
@@ -65,12 +65,25 @@ export function createGateway(deps: {
       ...(details === undefined ? {} : { details }),
     });
 
-  function accept(socket: Tracked, auth: Authenticated | null, version: string | undefined): void {
+  /**
+   * `auth` is the session from the upgrade request's cookie or bearer header; `presentedToken`
+   * says whether one was sent at all (a token that does not resolve is refused at once).
+   */
+  function accept(
+    socket: Tracked,
+    auth: Authenticated | null,
+    version: string | undefined,
+    presentedToken = false,
+  ): void {
     if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
       socket.close(
         CloseCode.unsupportedVersion,
         `protocol version ${version.slice(0, 16)} is not supported; this server speaks ${PROTOCOL_VERSION}`,
       );
+      return;
+    }
+    if (presentedToken && !auth) {
+      socket.close(CloseCode.unauthorized, 'session unknown or expired: sign in again');
       return;
     }
     sockets.add(socket);
@@ -81,14 +94,15 @@ export function createGateway(deps: {
 
     let connection: Connection | null = null;
     let queue: Promise<void> = Promise.resolve();
-    const frames = tokenBucket(FRAMES_PER_SECOND, FRAME_BURST);
+    // Every frame counts against this, so a flood of typing or pings is cut like a flood of sends.
+    const frames = tokenBucket(OTHER_FRAMES_PER_SECOND + options.sendsPerSecond, OTHER_FRAME_BURST + options.sendBurst);
     const sends = tokenBucket(options.sendsPerSecond, options.sendBurst);
     const authTimer = auth
       ? undefined
       : setTimeout(() => socket.close(CloseCode.authTimeout, 'no auth frame in time'), options.authTimeoutMs);
     authTimer?.unref();
 
-    const open = (authenticated: Authenticated) => {
+    const open = (authenticated: Authenticated, ref?: string) => {
       clearTimeout(authTimer);
       connection = new Connection({
         id: randomUUID(),
@@ -106,6 +120,7 @@ export function createGateway(deps: {
       connection.send(
         frameOf({
           type: 'hello',
+          ...(ref === undefined ? {} : { ref }),
           protocolVersion: PROTOCOL_VERSION,
           connectionId: connection.id,
           user: connection.publicUser,
@@ -126,7 +141,9 @@ export function createGateway(deps: {
         .then(() => handle(isBinary ? null : data.toString()))
         .catch((error: unknown) => {
           log.error({ err: error }, 'frame handling failed');
-          socket.send(errorFrame('internal', 'Something went wrong on our side. Try again in a moment.'));
+          const failure = errorFrame('internal', 'Something went wrong on our side. Try again in a moment.');
+          if (connection) connection.send(failure);
+          else socket.close(CloseCode.unauthorized, 'authentication failed');
         });
     });
 
@@ -142,17 +159,26 @@ export function createGateway(deps: {
 
     async function handle(raw: string | null): Promise<void> {
       const reply = (frame: string) => (connection ? connection.send(frame) : socket.send(frame));
-      if (!frames.take()) return reply(errorFrame('rate_limited', 'Too many frames; slow down.'));
       if (raw === null) return reply(errorFrame('bad_frame', 'Send JSON text frames, not binary ones.'));
       let data: unknown;
       try {
         data = JSON.parse(raw);
       } catch {
+        data = undefined;
+      }
+      if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+        // Before authentication anything but a well-formed auth frame ends the socket.
+        if (!connection) return socket.close(CloseCode.unauthorized, 'authenticate first: send an auth frame');
         return reply(errorFrame('bad_frame', 'A frame must be one JSON object.'));
       }
-      const parsed = ClientFrame.safeParse(data);
       const ref =
         typeof (data as { ref?: unknown } | null)?.ref === 'string' ? (data as { ref: string }).ref : undefined;
+      // The ref is echoed so that a client can retry exactly the frame that was refused.
+      if (!frames.take()) return reply(errorFrame('rate_limited', 'Too many frames; slow down.', ref));
+      const parsed = ClientFrame.safeParse(data);
+      if (!parsed.success && !connection) {
+        return socket.close(CloseCode.unauthorized, 'authenticate first: send an auth frame');
+      }
       if (!parsed.success) {
         const type = (data as { type?: unknown } | null)?.type;
         if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
@@ -181,7 +207,7 @@ export function createGateway(deps: {
           socket.close(CloseCode.unauthorized, 'session unknown or expired: sign in again');
           return;
         }
-        return open(authenticated);
+        return open(authenticated, frame.ref);
       }
 
       try {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Bus } from '../bus/bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import { sessionToken } from '../http/auth-hook.ts';
 import type { Services } from '../services/index.ts';
 import { frameHandlers } from './frame-handlers.ts';
 import { createGateway } from './gateway.ts';
@@ -48,7 +49,7 @@ export async function registerRealtime(
   });
   app.get('/ws', { websocket: true, config: { auth: 'optional' }, schema: { hide: true } }, (socket, request) => {
     const version = (request.query as { v?: string }).v;
-    gateway.accept(socket, request.auth, version);
+    gateway.accept(socket, request.auth, version, sessionToken(request) !== undefined);
   });
   app.addHook('onClose', async () => {
     presence.stop();

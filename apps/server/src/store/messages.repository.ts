@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './db.ts';
+import type { MessagesTable } from './schema.ts';
 
 export type NewMessage = {
   id: string;
@@ -9,14 +11,8 @@ export type NewMessage = {
   createdAt: number;
 };
 
-export type MessageRow = {
-  id: string;
-  room_id: string;
-  seq: number;
-  sender_id: string;
-  client_message_id: string;
-  body: string;
-  created_at: number;
+/** A message with the sender fields every reader needs, in one join. */
+export type MessageRow = Selectable<MessagesTable> & {
   sender_username: string;
   sender_name: string | null;
   sender_password_hash: string | null;

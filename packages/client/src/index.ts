@@ -1,0 +1,11 @@
+export { backoffDelay } from './backoff.ts';
+export { newClientMessageId } from './ids.ts';
+export {
+  type ConnectionStatus,
+  RealtimeClient,
+  RealtimeError,
+  type RealtimeEvents,
+  type RealtimeOptions,
+} from './realtime.ts';
+export { ApiError, createRestClient, type RestClient, type RestOptions } from './rest.ts';
+export { Timeline } from './timeline.ts';

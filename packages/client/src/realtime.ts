@@ -1,0 +1,462 @@
+import {
+  type ClientFrame,
+  CloseCode,
+  type Message,
+  PROTOCOL_VERSION,
+  type ServerFrame,
+  type ServerFrameOf,
+} from '@tandem/protocol';
+import { backoffDelay } from './backoff.ts';
+import { Emitter } from './emitter.ts';
+import { newClientMessageId } from './ids.ts';
+import type { RestClient } from './rest.ts';
+import { Timeline } from './timeline.ts';
+
+export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export type RealtimeEvents = {
+  status: ConnectionStatus;
+  hello: ServerFrameOf<'hello'>;
+  /** A join snapshot. `resumed: false` means: replace what you show with `messages`. */
+  joined: ServerFrameOf<'joined'>;
+  /** Messages of the current room, in seq order, each once. */
+  message: Message;
+  presence: ServerFrameOf<'presence'>;
+  typing: ServerFrameOf<'typing'>;
+  read: ServerFrameOf<'read'>;
+  /** A send the server refused for good (it will not be retried). */
+  sendFailed: { clientMessageId: string; code: string; message: string };
+  /** Errors not tied to a send or join. */
+  error: ServerFrameOf<'error'>;
+  /** The connection ended and will not be retried (signed out, unsupported version, or close()). */
+  closed: { code: number; reason: string };
+};
+
+type Target = { roomId: string } | { roomName: string };
+type Pending = {
+  clientMessageId: string;
+  roomId: string;
+  body: string;
+  resolve: (m: Message) => void;
+  reject: (e: Error) => void;
+};
+
+export type RealtimeOptions = {
+  /** e.g. ws://localhost:8000/ws */
+  url: string;
+  /** A session token; without one the browser's session cookie authenticates the socket. */
+  token?: string;
+  /** Used to fill gaps from history; without it the client rejoins to catch up. */
+  rest?: Pick<RestClient, 'history'>;
+  WebSocket?: typeof WebSocket;
+  backoff?: { baseMs: number; maxMs: number };
+  /** How long a message after a gap is held before the gap is fetched. */
+  gapWaitMs?: number;
+};
+
+/** Closes after which retrying cannot help. */
+const FINAL_CLOSES = new Set<number>([CloseCode.unauthorized, CloseCode.unsupportedVersion]);
+/** Errors after which a send will never succeed as it is. */
+const PERMANENT_SEND_ERRORS = new Set(['validation_failed', 'forbidden', 'not_found', 'conflict', 'unauthorized']);
+
+export class RealtimeError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'RealtimeError';
+    this.code = code;
+  }
+}
+
+/**
+ * A realtime connection that survives the network: it reconnects with backoff and jitter,
+ * rejoins its room with the last seq it has, hands messages over in order and once, and
+ * resends unacknowledged messages with their original ids.
+ */
+export class RealtimeClient {
+  private readonly events = new Emitter<RealtimeEvents>();
+  private readonly options: Required<Omit<RealtimeOptions, 'token' | 'rest' | 'WebSocket'>> & RealtimeOptions;
+  private readonly WebSocketImpl: typeof WebSocket;
+  private socket: WebSocket | null = null;
+  private authenticated = false;
+  private currentStatus: ConnectionStatus = 'idle';
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private livenessTimer: ReturnType<typeof setInterval> | undefined;
+  private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastFrameAt = 0;
+  private heartbeatMs = 30_000;
+  private stopped = false;
+  private target: Target | null = null;
+  private joinedRoomId: string | null = null;
+  private readonly timeline = new Timeline();
+  private joinWaiters: Array<{ resolve: (f: ServerFrameOf<'joined'>) => void; reject: (e: Error) => void }> = [];
+  private readonly outbox = new Map<string, Pending>();
+  private refCounter = 0;
+
+  constructor(options: RealtimeOptions) {
+    this.options = { backoff: { baseMs: 500, maxMs: 15_000 }, gapWaitMs: 300, ...options };
+    const impl = options.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
+    if (!impl) throw new Error('No WebSocket implementation: pass options.WebSocket');
+    this.WebSocketImpl = impl;
+  }
+
+  on<K extends keyof RealtimeEvents>(event: K, listener: (payload: RealtimeEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  get status(): ConnectionStatus {
+    return this.currentStatus;
+  }
+
+  /** The room this connection is in, once the server confirmed the join. */
+  get roomId(): string | null {
+    return this.joinedRoomId;
+  }
+
+  get lastSeq(): number {
+    return this.timeline.lastSeq;
+  }
+
+  /** Sends not yet acknowledged by the server. */
+  get pending(): number {
+    return this.outbox.size;
+  }
+
+  setToken(token: string | undefined): void {
+    this.options.token = token;
+  }
+
+  connect(): void {
+    this.stopped = false;
+    if (this.socket || this.reconnectTimer) return;
+    this.open();
+  }
+
+  /** Enters a room (leaving any other); resolves with the snapshot. */
+  join(target: Target): Promise<ServerFrameOf<'joined'>> {
+    const sameRoom = 'roomId' in target && target.roomId === this.joinedRoomId;
+    if (!sameRoom) {
+      this.joinedRoomId = null;
+      this.timeline.reset(0);
+    }
+    this.target = target;
+    const promise = new Promise<ServerFrameOf<'joined'>>((resolve, reject) =>
+      this.joinWaiters.push({ resolve, reject }),
+    );
+    if (this.authenticated) this.sendJoin();
+    else this.connect();
+    return promise;
+  }
+
+  leave(): void {
+    const roomId = this.joinedRoomId;
+    this.target = null;
+    this.joinedRoomId = null;
+    this.timeline.reset(0);
+    if (roomId) this.write({ type: 'leave', roomId });
+  }
+
+  /**
+   * Sends a message to the current room. `done` resolves with the stored message once the
+   * server acknowledged it; until then it is kept and resent (same id) after reconnects.
+   */
+  send(
+    body: string,
+    clientMessageId: string = newClientMessageId(),
+  ): { clientMessageId: string; done: Promise<Message> } {
+    const roomId =
+      this.joinedRoomId ?? ('roomId' in (this.target ?? {}) ? (this.target as { roomId: string }).roomId : '');
+    let pending!: Pending;
+    const done = new Promise<Message>((resolve, reject) => {
+      pending = { clientMessageId, roomId, body, resolve, reject };
+    });
+    // Callers that only watch events must not trigger unhandled-rejection warnings.
+    done.catch(() => {});
+    this.outbox.set(clientMessageId, pending);
+    if (this.joinedRoomId === roomId) this.flushOne(pending);
+    return { clientMessageId, done };
+  }
+
+  typing(active: boolean): void {
+    if (this.joinedRoomId) this.write({ type: 'typing', roomId: this.joinedRoomId, active });
+  }
+
+  markRead(seq: number): void {
+    if (this.joinedRoomId) this.write({ type: 'read', roomId: this.joinedRoomId, seq });
+  }
+
+  /** Ends the connection for good; unacknowledged sends are rejected. */
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    clearTimeout(this.gapTimer);
+    this.stopLiveness();
+    const socket = this.socket;
+    this.socket = null;
+    this.authenticated = false;
+    socket?.close(1000, 'client closed');
+    for (const p of this.outbox.values())
+      p.reject(new RealtimeError('closed', 'The connection was closed before the message was stored.'));
+    this.outbox.clear();
+    this.failJoins(new RealtimeError('closed', 'The connection was closed.'));
+    this.setStatus('closed');
+    this.events.emit('closed', { code: 1000, reason: 'client closed' });
+  }
+
+  // ------------------------------------------------------------------ connection lifecycle
+
+  private open(): void {
+    this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    const separator = this.options.url.includes('?') ? '&' : '?';
+    const socket = new this.WebSocketImpl(`${this.options.url}${separator}v=${PROTOCOL_VERSION}`);
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.options.token) this.write({ type: 'auth', token: this.options.token });
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      if (socket !== this.socket) return;
+      this.lastFrameAt = Date.now();
+      this.receive(JSON.parse(String(event.data)) as ServerFrame);
+    };
+    socket.onclose = (event: CloseEvent) => {
+      if (socket !== this.socket) return;
+      this.onClosed(event.code, event.reason);
+    };
+    socket.onerror = () => {
+      // A close event follows; reconnection is decided there.
+    };
+  }
+
+  private onClosed(code: number, reason: string): void {
+    this.socket = null;
+    this.authenticated = false;
+    this.stopLiveness();
+    if (this.stopped) return;
+    if (FINAL_CLOSES.has(code)) {
+      this.stopped = true;
+      this.failJoins(
+        new RealtimeError(code === CloseCode.unauthorized ? 'unauthorized' : 'unsupported_version', reason),
+      );
+      this.setStatus('closed');
+      this.events.emit('closed', { code, reason });
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(delayMs?: number): void {
+    if (this.stopped || this.reconnectTimer) return;
+    this.setStatus('reconnecting');
+    const delay = delayMs ?? backoffDelay(this.attempt, this.options.backoff);
+    this.attempt += 1;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopped) this.open();
+    }, delay);
+  }
+
+  /** Drops the socket as if the network failed; the client reconnects and resumes. */
+  dropConnection(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    this.authenticated = false;
+    this.stopLiveness();
+    try {
+      socket.close(4000, 'dropped by client');
+    } catch {
+      // Already closing.
+    }
+    this.scheduleReconnect();
+  }
+
+  private startLiveness(): void {
+    this.stopLiveness();
+    this.lastFrameAt = Date.now();
+    // Browsers cannot see protocol pings, so the client pings too, and a socket silent for two
+    // intervals is taken for dead (a half-open TCP connection never closes by itself).
+    this.livenessTimer = setInterval(() => {
+      if (Date.now() - this.lastFrameAt > 2 * this.heartbeatMs) this.dropConnection();
+      else this.write({ type: 'ping' });
+    }, this.heartbeatMs);
+  }
+
+  private stopLiveness(): void {
+    clearInterval(this.livenessTimer);
+    this.livenessTimer = undefined;
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (status === this.currentStatus) return;
+    this.currentStatus = status;
+    this.events.emit('status', status);
+  }
+
+  private write(frame: ClientFrame): void {
+    const socket = this.socket;
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
+  }
+
+  // ------------------------------------------------------------------ frames
+
+  private receive(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'hello':
+        this.authenticated = true;
+        this.attempt = 0;
+        this.heartbeatMs = frame.heartbeatMs;
+        this.startLiveness();
+        this.setStatus('open');
+        this.events.emit('hello', frame);
+        if (this.target) this.sendJoin();
+        return;
+      case 'joined':
+        this.onJoined(frame);
+        return;
+      case 'message':
+        if (frame.message.roomId === this.joinedRoomId) this.accept([frame.message]);
+        return;
+      case 'ack':
+        this.onAck(frame.message);
+        return;
+      case 'presence':
+      case 'typing':
+      case 'read':
+        if (frame.roomId === this.joinedRoomId) this.emitRoomEvent(frame);
+        return;
+      case 'error':
+        this.onError(frame);
+        return;
+      case 'reconnect':
+        // The node is going away: reconnect soon, at a random moment within a second.
+        this.dropConnection();
+        clearTimeout(this.reconnectTimer);
+        this.reconnectTimer = undefined;
+        this.scheduleReconnect(Math.floor(Math.random() * 1000));
+        return;
+      case 'left':
+      case 'pong':
+        return;
+    }
+  }
+
+  private emitRoomEvent(frame: ServerFrameOf<'presence'> | ServerFrameOf<'typing'> | ServerFrameOf<'read'>): void {
+    if (frame.type === 'presence') this.events.emit('presence', frame);
+    else if (frame.type === 'typing') this.events.emit('typing', frame);
+    else this.events.emit('read', frame);
+  }
+
+  private sendJoin(): void {
+    const target = this.target;
+    if (!target) return;
+    // Resume only in the room we were confirmed in; a room looked up by name starts afresh.
+    const resume = this.joinedRoomId !== null && this.timeline.lastSeq > 0 ? { lastSeq: this.timeline.lastSeq } : {};
+    const where = this.joinedRoomId ? { roomId: this.joinedRoomId } : target;
+    this.write({ type: 'join', ref: `join-${++this.refCounter}`, ...where, ...resume });
+  }
+
+  private onJoined(frame: ServerFrameOf<'joined'>): void {
+    this.joinedRoomId = frame.room.id;
+    this.target = { roomId: frame.room.id };
+    const waiters = this.joinWaiters;
+    this.joinWaiters = [];
+    if (!frame.resumed) this.timeline.reset(frame.messages.at(-1)?.seq ?? frame.latestSeq);
+    this.events.emit('joined', frame);
+    for (const waiter of waiters) waiter.resolve(frame);
+    if (frame.resumed) this.accept(frame.messages);
+    for (const pending of this.outbox.values()) if (pending.roomId === frame.room.id) this.flushOne(pending);
+    // Sends made before the room was known are bound to it now.
+    for (const pending of this.outbox.values()) {
+      if (pending.roomId === '') {
+        pending.roomId = frame.room.id;
+        this.flushOne(pending);
+      }
+    }
+  }
+
+  private onAck(message: Message): void {
+    const pending = this.outbox.get(message.clientMessageId);
+    if (pending) {
+      this.outbox.delete(message.clientMessageId);
+      pending.resolve(message);
+    }
+    if (message.roomId === this.joinedRoomId) this.accept([message]);
+  }
+
+  private onError(frame: ServerFrameOf<'error'>): void {
+    const pending = frame.ref ? this.outbox.get(frame.ref) : undefined;
+    if (pending) {
+      if (PERMANENT_SEND_ERRORS.has(frame.code)) {
+        this.outbox.delete(pending.clientMessageId);
+        pending.reject(new RealtimeError(frame.code, frame.message));
+        this.events.emit('sendFailed', {
+          clientMessageId: pending.clientMessageId,
+          code: frame.code,
+          message: frame.message,
+        });
+      } else {
+        // rate_limited, not_in_room (a rejoin is under way) or internal: try again shortly.
+        setTimeout(() => this.flushOne(pending), 1000);
+      }
+      return;
+    }
+    if (frame.ref?.startsWith('join-')) {
+      this.failJoins(new RealtimeError(frame.code, frame.message));
+      this.target = this.joinedRoomId ? { roomId: this.joinedRoomId } : null;
+      return;
+    }
+    this.events.emit('error', frame);
+  }
+
+  private flushOne(pending: Pending): void {
+    if (!this.outbox.has(pending.clientMessageId) || pending.roomId !== this.joinedRoomId) return;
+    this.write({
+      type: 'send',
+      ref: pending.clientMessageId,
+      roomId: pending.roomId,
+      clientMessageId: pending.clientMessageId,
+      body: pending.body,
+    });
+  }
+
+  private failJoins(error: Error): void {
+    const waiters = this.joinWaiters;
+    this.joinWaiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  // ------------------------------------------------------------------ ordering
+
+  private accept(messages: Message[]): void {
+    for (const message of messages)
+      for (const ready of this.timeline.accept(message)) this.events.emit('message', ready);
+    if (this.timeline.gap()) this.scheduleGapFill();
+  }
+
+  /** A message arrived ahead of one still missing: wait briefly, then fetch the gap. */
+  private scheduleGapFill(): void {
+    if (this.gapTimer) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined;
+      void this.fillGap();
+    }, this.options.gapWaitMs);
+  }
+
+  private async fillGap(): Promise<void> {
+    const gap = this.timeline.gap();
+    const roomId = this.joinedRoomId;
+    if (!gap || !roomId) return;
+    if (!this.options.rest) {
+      this.sendJoin();
+      return;
+    }
+    try {
+      const page = await this.options.rest.history(roomId, { after: gap.after, before: gap.before, limit: 100 });
+      if (roomId === this.joinedRoomId) this.accept(page.messages);
+    } catch {
+      this.scheduleGapFill();
+    }
+  }
+}
