@@ -11,235 +11,31 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import { loadConfig } from '../apps/server/src/config.ts';
 import { CATCH_UP_LIMIT, SNAPSHOT_MESSAGES } from '../apps/server/src/realtime/frame-handlers.ts';
+import { ClientFrame, CloseCode, PROTOCOL_VERSION, ServerFrame, WsErrorCode } from '../packages/protocol/src/index.ts';
+
 import {
-  exampleMessage,
-  examplePublicUser,
-  exampleRoom,
-  exampleRoomSummary,
-} from '../packages/protocol/src/examples.ts';
+  clientExamples,
+  closeCodeMeanings,
+  defaults,
+  errorCodeMeanings,
+  serverExamples,
+} from './protocol-doc/content.ts';
 import {
-  ClientFrame,
-  CloseCode,
-  PROTOCOL_VERSION,
-  ServerFrame,
-  type ServerFrameOf,
-  WsErrorCode,
-} from '../packages/protocol/src/index.ts';
+  code,
+  type Direction,
+  type FrameSchema,
+  fieldRows,
+  frameHeading,
+  type JsonSchema,
+  json,
+  slug,
+  table,
+} from './protocol-doc/markdown.ts';
+
+export { clientExamples, serverExamples };
 
 export const PROTOCOL_DOC_PATH = fileURLToPath(new URL('../docs/protocol.md', import.meta.url));
-
-/** What the server announces in `hello` unless configured otherwise. */
-const defaults = loadConfig({}).realtime;
-
-// ---------------------------------------------------------------- examples
-
-type ClientFrameOf<T extends ClientFrame['type']> = Extract<ClientFrame, { type: T }>;
-
-const roomId = exampleRoom.id;
-const exampleToken = 'kq0m8Yd2b1vS6cJ3nW5tF7hR9xL4pZ0aE2gU8iO6yTk';
-const earlierMessage = { ...exampleMessage, id: '0193a5c2-8a4f-7b21-8c3d-5e6f7a8b9c0c', seq: exampleMessage.seq - 1 };
-
-/** One example per client frame type; each is validated against its schema when the doc is made. */
-export const clientExamples: { [T in ClientFrame['type']]: ClientFrameOf<T> } = {
-  auth: { type: 'auth', ref: 'a-1', token: exampleToken },
-  join: { type: 'join', ref: 'j-1', roomId, lastSeq: exampleRoomSummary.membership.lastReadSeq },
-  leave: { type: 'leave', ref: 'l-1', roomId },
-  send: {
-    type: 'send',
-    ref: 's-1',
-    roomId,
-    clientMessageId: exampleMessage.clientMessageId,
-    body: exampleMessage.body,
-  },
-  typing: { type: 'typing', roomId, active: true },
-  read: { type: 'read', ref: 'r-1', roomId, seq: exampleMessage.seq },
-  ping: { type: 'ping', ref: 'p-1' },
-};
-
-/** One example per server frame type; each is validated against its schema when the doc is made. */
-export const serverExamples: { [T in ServerFrame['type']]: ServerFrameOf<T> } = {
-  hello: {
-    type: 'hello',
-    protocolVersion: PROTOCOL_VERSION,
-    connectionId: '5f0c9a4e-3b7d-4c1a-9e2f-8d6b1a0c7e34',
-    user: examplePublicUser,
-    heartbeatMs: defaults.heartbeatMs,
-    limits: {
-      maxFrameBytes: defaults.maxFrameBytes,
-      sendsPerSecond: defaults.sendsPerSecond,
-      typingTimeoutMs: defaults.typingTimeoutMs,
-    },
-  },
-  joined: {
-    type: 'joined',
-    ref: 'j-1',
-    room: exampleRoomSummary,
-    present: [examplePublicUser],
-    reads: [{ userId: examplePublicUser.id, seq: exampleRoomSummary.membership.lastReadSeq }],
-    latestSeq: exampleRoomSummary.latestSeq,
-    messages: [earlierMessage, exampleMessage],
-    hasMore: true,
-    resumed: true,
-  },
-  left: { type: 'left', ref: 'l-1', roomId },
-  message: { type: 'message', message: exampleMessage },
-  ack: { type: 'ack', ref: 's-1', message: exampleMessage },
-  presence: { type: 'presence', roomId, action: 'join', user: examplePublicUser },
-  typing: { type: 'typing', roomId, user: examplePublicUser, active: true, expiresInMs: defaults.typingTimeoutMs },
-  read: { type: 'read', roomId, userId: examplePublicUser.id, seq: exampleMessage.seq },
-  pong: { type: 'pong', ref: 'p-1' },
-  error: {
-    type: 'error',
-    ref: 's-2',
-    code: 'validation_failed',
-    message: 'body: must not be empty',
-    details: { issues: [{ path: 'body', message: 'must not be empty' }] },
-  },
-  reconnect: { type: 'reconnect', reason: 'server shutting down' },
-};
-
-// ---------------------------------------------------------------- codes
-
-/** The meaning of each close code (the JSDoc in ws.ts, in a form the script can read). */
-const closeCodeMeanings: Record<keyof typeof CloseCode, string> = {
-  normal: 'Normal close.',
-  goingAway: 'The server is shutting down (a `reconnect` frame came first): reconnect, possibly to another node.',
-  tooBig: `A frame was larger than \`limits.maxFrameBytes\`.`,
-  unauthorized:
-    'The session token is missing, unknown or expired, or the first frame of an unauthenticated socket was not `auth`. Sign in again before reconnecting.',
-  authTimeout: 'No `auth` frame arrived in time on a socket opened without a cookie or bearer token.',
-  unsupportedVersion: 'The client asked for a protocol version (`?v=`) this server does not speak.',
-  slowConsumer: 'The client stopped reading and its send buffer passed the cap. Reconnect and resume.',
-};
-
-const errorCodeMeanings: Record<WsErrorCode, string> = {
-  bad_frame: 'A binary frame, or a text frame that is not JSON.',
-  unknown_type: '`type` is missing or names no client frame; the message lists the known types.',
-  validation_failed: 'A field is wrong; `details.issues[]` gives each `path` and `message`.',
-  unauthorized: 'The session no longer allows this action.',
-  not_in_room: 'The frame names a room this socket has not joined (`send`, `typing`, `read`, `leave`).',
-  forbidden: 'You may not do this in this room.',
-  not_found: 'No such room (`join` by id or by name; joining by name never creates a room).',
-  conflict:
-    'An `auth` frame on a socket that is already authenticated, or a `clientMessageId` reused for another body.',
-  rate_limited: 'Over the send rate, or over the per-socket frame rate. The frame was dropped: wait and retry.',
-  internal: 'Our fault; the details are in the server log. Try again in a moment.',
-};
-
-// ---------------------------------------------------------------- JSON Schema → markdown
-
-type JsonSchema = {
-  type?: string | string[];
-  const?: unknown;
-  enum?: unknown[];
-  $ref?: string;
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  description?: string;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  format?: string;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  $defs?: Record<string, JsonSchema>;
-};
-
-type FrameSchema = (typeof ClientFrame.options)[number] | (typeof ServerFrame.options)[number];
-type Direction = 'client' | 'server';
-
-const code = (text: string) => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
-const slug = (heading: string) =>
-  heading
-    .toLowerCase()
-    .replace(/[^a-z0-9 _-]/g, '')
-    .trim()
-    .replace(/ /g, '-');
-const frameHeading = (direction: Direction, type: string) =>
-  `${direction === 'client' ? 'Client' : 'Server'} ${code(type)}`;
-const refName = (ref: string) => ref.replace(/^#\/\$defs\//, '');
-
-function typeText(s: JsonSchema): string {
-  if (s.$ref !== undefined) return `[${code(refName(s.$ref))}](#${slug(refName(s.$ref))})`;
-  if (s.const !== undefined) return code(JSON.stringify(s.const));
-  if (s.enum !== undefined) {
-    if (isDeepStrictEqual(s.enum, WsErrorCode.options)) return '[error code](#error-codes)';
-    return s.enum.map((v) => code(JSON.stringify(v))).join(' | ');
-  }
-  const union = s.anyOf ?? s.oneOf;
-  if (union !== undefined) return union.map(typeText).join(' | ');
-  if (Array.isArray(s.type)) return s.type.map((type) => typeText({ ...s, type })).join(' | ');
-  switch (s.type) {
-    case 'string':
-      return [code('string'), ...stringConstraints(s)].join(', ');
-    case 'integer':
-    case 'number':
-      return [code(s.type), ...numberConstraints(s)].join(', ');
-    case 'boolean':
-    case 'null':
-    case 'object':
-      return code(s.type);
-    case 'array':
-      return `array of ${s.items === undefined ? 'anything' : typeText(s.items)}`;
-    case undefined:
-      return 'any JSON value';
-    default:
-      throw new Error(`JSON Schema type ${s.type} has no rendering: teach typeText about it`);
-  }
-}
-
-function stringConstraints(s: JsonSchema): string[] {
-  const out: string[] = [];
-  if (s.minLength !== undefined && s.maxLength !== undefined) out.push(`${s.minLength}–${s.maxLength} chars`);
-  else if (s.maxLength !== undefined) out.push(`≤ ${s.maxLength} chars`);
-  else if (s.minLength !== undefined) out.push(`≥ ${s.minLength} chars`);
-  if (s.format === 'date-time') out.push('ISO 8601 date-time (UTC)');
-  else if (s.format !== undefined) out.push(s.format);
-  else if (s.pattern !== undefined) out.push(`matching ${code(s.pattern)}`);
-  return out;
-}
-
-function numberConstraints(s: JsonSchema): string[] {
-  const out: string[] = [];
-  // zod writes the safe-integer range on every int(); only real bounds are worth a word.
-  if (s.exclusiveMinimum !== undefined) out.push(`> ${s.exclusiveMinimum}`);
-  else if (s.minimum !== undefined && s.minimum !== Number.MIN_SAFE_INTEGER) out.push(`≥ ${s.minimum}`);
-  if (s.exclusiveMaximum !== undefined) out.push(`< ${s.exclusiveMaximum}`);
-  else if (s.maximum !== undefined && s.maximum !== Number.MAX_SAFE_INTEGER) out.push(`≤ ${s.maximum}`);
-  return out;
-}
-
-/** Field rows; inline objects (and arrays of them) are flattened as `a.b` and `a[].b`. */
-function fieldRows(s: JsonSchema, prefix = ''): string[][] {
-  const rows: string[][] = [];
-  for (const [name, property] of Object.entries(s.properties ?? {})) {
-    const field = `${prefix}${name}`;
-    const required = s.required?.includes(name) ? 'yes' : 'no';
-    rows.push([code(field), typeText(property), required, property.description ?? '']);
-    if (property.properties !== undefined) rows.push(...fieldRows(property, `${field}.`));
-    if (property.items?.properties !== undefined) rows.push(...fieldRows(property.items, `${field}[].`));
-  }
-  return rows;
-}
-
-/** A GitHub-flavoured table, padded so that the source reads as a table too. */
-function table(header: string[], rows: string[][]): string {
-  const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
-  const all = [header, ...rows].map((row) => row.map(cell));
-  const widths = header.map((_, i) => Math.max(3, ...all.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) => `| ${widths.map((w, i) => (row[i] ?? '').padEnd(w)).join(' | ')} |`;
-  const [head = [], ...body] = all;
-  return [line(head), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...body.map(line)].join('\n');
-}
-
-const json = (value: unknown) => `\`\`\`json\n${JSON.stringify(value, null, 2)}\n\`\`\``;
 
 // ---------------------------------------------------------------- schema facts
 

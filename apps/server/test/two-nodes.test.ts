@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Message, ServerFrame } from '@tandem/protocol';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueName } from './helpers.ts';
+import { backends, uniqueName } from './helpers.ts';
+import { type ServerProcess, startServerProcess, stopServerProcess } from './server-process.ts';
 import { connectAs, type TestSocket } from './ws-helpers.ts';
 
 /**
@@ -15,116 +13,26 @@ import { connectAs, type TestSocket } from './ws-helpers.ts';
  * TEST_REDIS_URL (`./tandem test` sets both when the services are up); skipped otherwise.
  */
 
-const pgAdminUrl = process.env.TEST_DATABASE_URL;
+const postgres = backends.find((b) => b.name === 'postgres');
 const redisUrl = process.env.TEST_REDIS_URL;
-const mainTs = path.resolve(import.meta.dirname, '../src/main.ts');
 
 const NODE_TIMEOUT_MS = 3000;
 const TYPING_TIMEOUT_MS = 1000;
 /** What the product promises: a dead node's users are gone from everyone's presence within this. */
 const PRESENCE_CLEANUP_BOUND_MS = 15_000;
 
-type Node = {
-  name: string;
-  child: ChildProcess;
-  http: string;
-  ws: string;
-  /** Every log line at warn level or above, as it arrived. */
-  problems: string[];
-};
+type Node = ServerProcess;
 
-/** Every process this file spawned, so afterAll (or the worker exiting) can kill them all. */
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-
-/** Starts `node src/main.ts` on port 0 and resolves once its log says where it listens. */
-async function startNode(name: string, env: Record<string, string>): Promise<Node> {
-  const child = spawn(process.execPath, [mainTs], {
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  // Keep the pipes drained (a full pipe would block the server's synchronous log writes), keep
-  // warnings and errors, and the tail of the output for failure messages.
-  let tail = '';
-  let partial = '';
-  const problems: string[] = [];
-  child.stderr?.on('data', (chunk) => {
-    tail = (tail + String(chunk)).slice(-10_000);
-    problems.push(`stderr: ${String(chunk)}`);
-  });
-  child.stdout?.on('data', (chunk) => {
-    tail = (tail + String(chunk)).slice(-10_000);
-    const lines = (partial + String(chunk)).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (Number(/"level":(\d+)/.exec(line)?.[1] ?? 0) >= 40) problems.push(line);
-  });
-  const http = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`node ${name} did not start:\n${tail}`)), 20_000);
-    const listening = (chunk: unknown) => {
-      output += String(chunk);
-      const match = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        child.stdout?.off('data', listening);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', listening);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`node ${name} exited (${code ?? signal}) before listening:\n${tail}`));
-    });
-  });
-  return { name, child, http, ws: `${http.replace('http', 'ws')}/ws`, problems };
-}
-
-/**
- * A fresh PostgreSQL database and the function that drops it. (Not helpers' `freshPostgres`: it
- * registers its drop with an afterAll called from inside a beforeAll, which vitest never runs.)
- */
-async function freshPostgres(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `tandem_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
-
-async function stopNode(child: ChildProcess): Promise<void> {
-  if (!isRunning(child)) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
-describe.skipIf(!pgAdminUrl || !redisUrl)('two nodes sharing PostgreSQL and Redis', () => {
+describe.skipIf(!postgres || !redisUrl)('two nodes sharing PostgreSQL and Redis', () => {
   let nodeA: Node;
   let nodeB: Node;
-  let dropDatabase: (() => Promise<void>) | undefined;
   /** Sockets opened by the current test, closed after it so no presence leaks into the next. */
   const open: TestSocket[] = [];
 
   beforeAll(async () => {
-    if (!pgAdminUrl || !redisUrl) throw new Error('unreachable: the suite is skipped');
-    const database = await freshPostgres(pgAdminUrl);
-    dropDatabase = database.drop;
+    if (!postgres || !redisUrl) throw new Error('unreachable: the suite is skipped');
+    const database = await postgres.database();
+    if (database.kind !== 'postgres') throw new Error('expected a PostgreSQL database');
     const env = {
       DATABASE_URL: database.url,
       REDIS_URL: redisUrl,
@@ -138,7 +46,7 @@ describe.skipIf(!pgAdminUrl || !redisUrl)('two nodes sharing PostgreSQL and Redi
       LOG_LEVEL: 'info',
     };
     // Started together on the empty database: both migrate it at the same moment.
-    [nodeA, nodeB] = await Promise.all([startNode('A', env), startNode('B', env)]);
+    [nodeA, nodeB] = await Promise.all([startServerProcess('A', env), startServerProcess('B', env)]);
   });
 
   /** Warnings and errors the nodes logged, newest last. */
@@ -159,12 +67,8 @@ describe.skipIf(!pgAdminUrl || !redisUrl)('two nodes sharing PostgreSQL and Redi
 
   afterAll(async () => {
     for (const socket of open.splice(0)) socket.close();
-    try {
-      await Promise.all([...children].map((child) => stopNode(child)));
-      children.clear();
-    } finally {
-      await dropDatabase?.();
-    }
+    // The database is dropped by the helpers once the file ends.
+    await Promise.all([nodeA, nodeB].filter(Boolean).map((node) => stopServerProcess(node.child)));
   });
 
   async function api<T>(

@@ -1,5 +1,6 @@
 export { backoffDelay } from './backoff.ts';
 export { newClientMessageId } from './ids.ts';
+export { Outbox, type PendingSend } from './outbox.ts';
 export {
   type ConnectionStatus,
   RealtimeClient,

@@ -9,6 +9,7 @@ import {
 import { backoffDelay } from './backoff.ts';
 import { Emitter } from './emitter.ts';
 import { newClientMessageId } from './ids.ts';
+import { Outbox } from './outbox.ts';
 import type { RestClient } from './rest.ts';
 import { Timeline } from './timeline.ts';
 
@@ -33,13 +34,6 @@ export type RealtimeEvents = {
 };
 
 type Target = { roomId: string } | { roomName: string };
-type Pending = {
-  clientMessageId: string;
-  roomId: string;
-  body: string;
-  resolve: (m: Message) => void;
-  reject: (e: Error) => void;
-};
 
 export type RealtimeOptions = {
   /** e.g. ws://localhost:8000/ws */
@@ -91,7 +85,7 @@ export class RealtimeClient {
   private joinedRoomId: string | null = null;
   private readonly timeline = new Timeline();
   private joinWaiters: Array<{ resolve: (f: ServerFrameOf<'joined'>) => void; reject: (e: Error) => void }> = [];
-  private readonly outbox = new Map<string, Pending>();
+  private readonly outbox = new Outbox();
   private refCounter = 0;
 
   constructor(options: RealtimeOptions) {
@@ -165,16 +159,10 @@ export class RealtimeClient {
     body: string,
     clientMessageId: string = newClientMessageId(),
   ): { clientMessageId: string; done: Promise<Message> } {
-    const roomId =
-      this.joinedRoomId ?? ('roomId' in (this.target ?? {}) ? (this.target as { roomId: string }).roomId : '');
-    let pending!: Pending;
-    const done = new Promise<Message>((resolve, reject) => {
-      pending = { clientMessageId, roomId, body, resolve, reject };
-    });
-    // Callers that only watch events must not trigger unhandled-rejection warnings.
-    done.catch(() => {});
-    this.outbox.set(clientMessageId, pending);
-    if (this.joinedRoomId === roomId) this.flushOne(pending);
+    const target = this.target;
+    const roomId = this.joinedRoomId ?? (target && 'roomId' in target ? target.roomId : '');
+    const done = this.outbox.add({ clientMessageId, roomId, body });
+    if (roomId !== '' && roomId === this.joinedRoomId) this.flushOne(clientMessageId);
     return { clientMessageId, done };
   }
 
@@ -197,9 +185,7 @@ export class RealtimeClient {
     this.socket = null;
     this.authenticated = false;
     socket?.close(1000, 'client closed');
-    for (const p of this.outbox.values())
-      p.reject(new RealtimeError('closed', 'The connection was closed before the message was stored.'));
-    this.outbox.clear();
+    this.outbox.failAll(new RealtimeError('closed', 'The connection was closed before the message was stored.'));
     this.failJoins(new RealtimeError('closed', 'The connection was closed.'));
     this.setStatus('closed');
     this.events.emit('closed', { code: 1000, reason: 'client closed' });
@@ -366,22 +352,13 @@ export class RealtimeClient {
     this.events.emit('joined', frame);
     for (const waiter of waiters) waiter.resolve(frame);
     if (frame.resumed) this.accept(frame.messages);
-    for (const pending of this.outbox.values()) if (pending.roomId === frame.room.id) this.flushOne(pending);
-    // Sends made before the room was known are bound to it now.
-    for (const pending of this.outbox.values()) {
-      if (pending.roomId === '') {
-        pending.roomId = frame.room.id;
-        this.flushOne(pending);
-      }
-    }
+    // Unacknowledged sends go (again) with their original ids: the server stores each once.
+    this.outbox.bindUnbound(frame.room.id);
+    for (const pending of this.outbox.forRoom(frame.room.id)) this.flushOne(pending.clientMessageId);
   }
 
   private onAck(message: Message): void {
-    const pending = this.outbox.get(message.clientMessageId);
-    if (pending) {
-      this.outbox.delete(message.clientMessageId);
-      pending.resolve(message);
-    }
+    this.outbox.acknowledge(message);
     if (message.roomId === this.joinedRoomId) this.accept([message]);
   }
 
@@ -389,8 +366,7 @@ export class RealtimeClient {
     const pending = frame.ref ? this.outbox.get(frame.ref) : undefined;
     if (pending) {
       if (PERMANENT_SEND_ERRORS.has(frame.code)) {
-        this.outbox.delete(pending.clientMessageId);
-        pending.reject(new RealtimeError(frame.code, frame.message));
+        this.outbox.fail(pending.clientMessageId, new RealtimeError(frame.code, frame.message));
         this.events.emit('sendFailed', {
           clientMessageId: pending.clientMessageId,
           code: frame.code,
@@ -398,7 +374,7 @@ export class RealtimeClient {
         });
       } else {
         // rate_limited, not_in_room (a rejoin is under way) or internal: try again shortly.
-        setTimeout(() => this.flushOne(pending), 1000);
+        setTimeout(() => this.flushOne(pending.clientMessageId), 1000);
       }
       return;
     }
@@ -410,8 +386,9 @@ export class RealtimeClient {
     this.events.emit('error', frame);
   }
 
-  private flushOne(pending: Pending): void {
-    if (!this.outbox.has(pending.clientMessageId) || pending.roomId !== this.joinedRoomId) return;
+  private flushOne(clientMessageId: string): void {
+    const pending = this.outbox.get(clientMessageId);
+    if (!pending || pending.roomId !== this.joinedRoomId) return;
     this.write({
       type: 'send',
       ref: pending.clientMessageId,
