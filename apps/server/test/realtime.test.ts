@@ -358,6 +358,7 @@ describe('realtime limits', () => {
         WS_SENDS_PER_SECOND: '2',
         WS_SEND_BURST: '3',
         WS_SEND_BUFFER_LIMIT: '65536',
+        WS_HEARTBEAT: '300ms',
       }),
     );
     url = (await listen(app)).ws;
@@ -378,6 +379,26 @@ describe('realtime limits', () => {
     s.send({ type: 'send', roomId, clientMessageId: 'later', body: 'after a pause', ref: 'ok' });
     expect(await s.next('ack', (f) => f.ref === 'ok')).toBeTruthy();
     s.close();
+  });
+
+  it('drops a peer that stops answering pings, and the room hears it left', async () => {
+    const [alive, dead] = await Promise.all([guest(app), guest(app)]);
+    if (!alive || !dead) throw new Error('setup');
+    const roomId = await createRoom(app, alive.headers);
+    const sa = await connectAs(url, alive.token);
+    sa.send({ type: 'join', roomId });
+    await sa.next('joined');
+    const sd = await connectAs(url, dead.token);
+    sd.send({ type: 'join', roomId });
+    await sd.next('joined');
+    await sa.next('presence', (f) => f.action === 'join');
+    // The peer vanishes without closing: its socket reads nothing, so it never answers a ping.
+    (sd.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const started = Date.now();
+    expect(await sa.next('presence', (f) => f.action === 'leave', 3000)).toMatchObject({ user: { id: dead.user.id } });
+    // Two heartbeat intervals at the most: one to send the ping, one to find it unanswered.
+    expect(Date.now() - started).toBeLessThan(1500);
+    sa.close();
   });
 
   it('disconnects a client that stops reading, without holding up the others', async () => {

@@ -1,0 +1,112 @@
+import type { ClientFrame, Message, ServerFrame } from '@tandem/protocol';
+import { describe, expect, it } from 'vitest';
+import { RealtimeClient } from '../src/realtime.ts';
+
+// Two server nodes can deliver two messages of a room in the opposite order of their seqs, but a
+// single real server never does, so this test scripts the server side of the socket to produce
+// that order on demand. Everything else about the client is tested against the real server
+// (apps/server/test/resume.test.ts).
+class ScriptedSocket {
+  static last: ScriptedSocket | undefined;
+  readyState = 0;
+  sent: ClientFrame[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  readonly url: string;
+  constructor(url: string) {
+    this.url = url;
+    ScriptedSocket.last = this;
+    queueMicrotask(() => {
+      this.readyState = 1;
+      this.onopen?.();
+    });
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data) as ClientFrame);
+  }
+  close() {
+    this.readyState = 3;
+  }
+  deliver(frame: ServerFrame) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+}
+
+const user = { id: 'UXkV1n3c9Lw2bq7ZsA0ePg', username: 'alice', name: null, guest: true };
+const roomId = 'q3Z8vJb0S4mYdE1xKpLr2w';
+const message = (seq: number): Message => ({
+  id: `m${seq}`,
+  roomId,
+  seq,
+  sender: user,
+  clientMessageId: `c${seq}`,
+  body: `message ${seq}`,
+  createdAt: '2026-11-21T11:31:00.000Z',
+});
+
+describe('RealtimeClient ordering', () => {
+  it('holds a message that arrives after a gap, fetches the gap from history, and hands over all in order', async () => {
+    const historyCalls: unknown[] = [];
+    const client = new RealtimeClient({
+      url: 'ws://tandem.test/ws',
+      token: 'token',
+      WebSocket: ScriptedSocket as unknown as typeof WebSocket,
+      gapWaitMs: 20,
+      rest: {
+        history: async (_roomId, query) => {
+          historyCalls.push(query);
+          return { messages: [message(2), message(3)], hasMore: false, latestSeq: 4 };
+        },
+      },
+    });
+    const seen: number[] = [];
+    client.on('message', (m) => seen.push(m.seq));
+    const joined = client.join({ roomId });
+    await new Promise((r) => setTimeout(r, 0));
+    const socket = ScriptedSocket.last;
+    if (!socket) throw new Error('no socket');
+    expect(socket.sent[0]).toEqual({ type: 'auth', token: 'token' });
+    socket.deliver({
+      type: 'hello',
+      protocolVersion: 1,
+      connectionId: 'c',
+      user,
+      heartbeatMs: 30_000,
+      limits: { maxFrameBytes: 65536, sendsPerSecond: 20, typingTimeoutMs: 5000 },
+    });
+    expect(socket.sent[1]).toMatchObject({ type: 'join', roomId });
+    socket.deliver({
+      type: 'joined',
+      room: {
+        id: roomId,
+        name: 'Room',
+        kind: 'chat',
+        encrypted: false,
+        createdBy: null,
+        createdAt: '2026-11-21T11:00:00.000Z',
+        messageCount: 1,
+        memberCount: 1,
+        latestSeq: 1,
+        lastActivityAt: '2026-11-21T11:00:00.000Z',
+        membership: null,
+      },
+      present: [user],
+      reads: [],
+      latestSeq: 1,
+      messages: [message(1)],
+      hasMore: false,
+      resumed: false,
+    });
+    await joined;
+    socket.deliver({ type: 'message', message: message(4) });
+    expect(seen).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(historyCalls).toEqual([{ after: 1, before: 4, limit: 100 }]);
+    expect(seen).toEqual([2, 3, 4]);
+    socket.deliver({ type: 'message', message: message(3) });
+    expect(seen).toEqual([2, 3, 4]);
+    client.close();
+  });
+});
