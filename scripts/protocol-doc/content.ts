@@ -43,6 +43,7 @@ export const clientExamples: { [T in ClientFrame['type']]: ClientFrameOf<T> } = 
   typing: { type: 'typing', roomId, active: true },
   read: { type: 'read', ref: 'r-1', roomId, seq: exampleMessage.seq },
   ping: { type: 'ping', ref: 'p-1' },
+  watch_rooms: { type: 'watch_rooms', ref: 'w-1', active: true },
 };
 
 /** One example per server frame type; each is validated against its schema when the doc is made. */
@@ -77,6 +78,14 @@ export const serverExamples: { [T in ServerFrame['type']]: ServerFrameOf<T> } = 
   typing: { type: 'typing', roomId, user: examplePublicUser, active: true, expiresInMs: defaults.typingTimeoutMs },
   read: { type: 'read', roomId, userId: examplePublicUser.id, seq: exampleMessage.seq },
   pong: { type: 'pong', ref: 'p-1' },
+  watching: { type: 'watching', ref: 'w-1', active: true },
+  room_activity: {
+    type: 'room_activity',
+    roomId,
+    onlineCount: 3,
+    latestSeq: exampleMessage.seq,
+    lastActivityAt: exampleMessage.createdAt,
+  },
   error: {
     type: 'error',
     ref: 's-2',

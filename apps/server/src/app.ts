@@ -15,7 +15,8 @@ import { healthRoutes } from './http/health.routes.ts';
 import { messageRoutes } from './http/messages.routes.ts';
 import { roomRoutes } from './http/rooms.routes.ts';
 import { statsRoutes } from './http/stats.routes.ts';
-import { registerRealtime } from './realtime/index.ts';
+import { registerWebApp } from './http/web.ts';
+import { createRealtimeCore, registerRealtime } from './realtime/index.ts';
 import { createServices, type Services } from './services/index.ts';
 import { migrateToLatest, openStore, type Store } from './store/db.ts';
 
@@ -60,12 +61,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     : createMemoryBus((error) => app.log.warn({ err: error }, 'bus handler failed'));
   app.addHook('onClose', () => bus.close());
 
-  // 3. Services: business rules, then the data every node expects to find.
-  const services = createServices({ db: store.db, clock, config });
+  // 3. Realtime core (fan-out, presence, room-list feed), then the services that read it,
+  //    then the data every node expects to find.
+  const core = createRealtimeCore({ bus, clock, options: config.realtime });
+  const services = createServices({ db: store.db, clock, config, presence: core.presence });
   await services.rooms.ensureDefaultRooms(config.defaultRooms);
 
   // 4. HTTP infrastructure: errors, cookies, rate limits, sessions, API docs.
-  registerErrorHandling(app, { bodyLimit: config.bodyLimit });
+  const spaFallback = await registerWebApp(app, config.webDir);
+  registerErrorHandling(app, { bodyLimit: config.bodyLimit, spaFallback });
   // An empty JSON body means "no fields" (curl -X POST without -d), not a parse error.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
@@ -96,7 +100,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   roomRoutes(app, routeOptions);
   messageRoutes(app, routeOptions);
   statsRoutes(app, routeOptions);
-  const realtime = await registerRealtime(app, { services, bus, clock, options: config.realtime });
+  const realtime = await registerRealtime(app, { services, core, clock, options: config.realtime });
 
   return Object.assign(app, { services, store, bus, realtime }) as App;
 }

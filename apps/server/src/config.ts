@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Parses "30d", "12h", "15m", "45s", "500ms" or a plain number of seconds into milliseconds. */
@@ -35,6 +36,11 @@ const EnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
   UPLOAD_DIR: z.string().trim().min(1).default(path.join(os.tmpdir(), 'tandem-uploads')),
+  WEB_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .default(fileURLToPath(new URL('../../web/dist', import.meta.url))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL: Duration.default(30 * 86_400_000),
   DEFAULT_ROOMS: z
@@ -89,6 +95,8 @@ export type Config = {
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   redisUrl: string | undefined;
   uploadDir: string;
+  /** The built web app (apps/web/dist); served at / when it exists. */
+  webDir: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   sessionTtlSeconds: number;
   defaultRooms: string[];
@@ -139,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : { kind: 'postgres', url: e.DATABASE_URL },
     redisUrl: e.REDIS_URL,
     uploadDir: e.UPLOAD_DIR,
+    webDir: path.resolve(e.WEB_DIR),
     logLevel: e.LOG_LEVEL,
     sessionTtlSeconds: e.SESSION_TTL / 1000,
     defaultRooms: e.DEFAULT_ROOMS,

@@ -314,6 +314,48 @@ describe('realtime gateway', () => {
     });
   });
 
+  describe('room lists', () => {
+    it('counts who is online in each room', async () => {
+      const { roomId, users, sockets } = await roomWith(2);
+      const list = await app.inject({ method: 'GET', url: '/rooms?limit=500' });
+      expect(list.json().rooms.find((r: { id: string }) => r.id === roomId).onlineCount).toBe(2);
+      sockets[1]?.close();
+      await sockets[0]?.next('presence', (f) => f.action === 'leave');
+      const one = await app.inject({ method: 'GET', url: `/rooms/${roomId}`, headers: users[0]?.headers });
+      expect(one.json().onlineCount).toBe(1);
+      sockets[0]?.close();
+    });
+
+    it('streams room activity to watchers: messages, presence and new rooms, coalesced per room', async () => {
+      const watcherUser = await guest(app);
+      const watcher = await connectAs(url, watcherUser.token);
+      watcher.send({ type: 'watch_rooms', active: true, ref: 'w' });
+      expect(await watcher.next('watching')).toEqual({ type: 'watching', ref: 'w', active: true });
+
+      const { roomId, sockets } = await roomWith(1);
+      const [sa] = sockets;
+      if (!sa) throw new Error('setup');
+      // The room was created and someone entered it.
+      expect(await watcher.next('room_activity', (f) => f.roomId === roomId && f.onlineCount === 1)).toBeTruthy();
+
+      for (let i = 1; i <= 10; i++) sa.send({ type: 'send', roomId, clientMessageId: `lobby${i}`, body: `m${i}` });
+      const last = await watcher.next('room_activity', (f) => f.roomId === roomId && f.latestSeq === 10);
+      expect(last).toMatchObject({ onlineCount: 1, latestSeq: 10 });
+      expect(Date.parse(last.lastActivityAt ?? '')).toBeGreaterThan(0);
+      // Ten messages in a burst reach the watcher as a few frames, not ten.
+      const forRoom = watcher.frames.filter((f) => f.type === 'room_activity' && f.roomId === roomId);
+      expect(forRoom.length).toBeLessThanOrEqual(4);
+
+      watcher.send({ type: 'watch_rooms', active: false });
+      await watcher.next('watching', (f) => !f.active);
+      sa.send({ type: 'send', roomId, clientMessageId: 'after-unwatch', body: 'quiet' });
+      await sa.next('ack', (f) => f.message.clientMessageId === 'after-unwatch');
+      await watcher.none('room_activity', 500, (f) => f.type === 'room_activity' && f.latestSeq === 11);
+      sa.close();
+      watcher.close();
+    });
+  });
+
   describe('bad input', () => {
     it('answers malformed JSON, unknown types and schema violations with error frames and stays open', async () => {
       const g = await guest(app);

@@ -342,6 +342,24 @@ describe.skipIf(!postgres || !redisUrl)('two nodes sharing PostgreSQL and Redis'
   });
 
   // Last: it kills node B.
+  it('streams room activity from either node to room-list watchers on the other', async () => {
+    const watcherUser = await guestOn(nodeA, 'watcher');
+    const watcher = await connectAs(nodeA.ws, watcherUser.token);
+    open.push(watcher);
+    watcher.send({ type: 'watch_rooms', active: true });
+    await watcher.next('watching');
+    const bob = await guestOn(nodeB, 'bob');
+    const roomId = await roomOn(nodeB, bob);
+    // A room created on B shows up at A's watcher, and so does bob entering it on B.
+    await watcher.next('room_activity', (f) => f.roomId === roomId);
+    const { socket } = await joinOn(nodeB, bob, roomId);
+    await watcher.next('room_activity', (f) => f.roomId === roomId && f.onlineCount === 1);
+    socket.send({ type: 'send', roomId, clientMessageId: 'lobby-b', body: 'from B' });
+    expect(await watcher.next('room_activity', (f) => f.roomId === roomId && f.latestSeq === 1)).toMatchObject({
+      onlineCount: 1,
+    });
+  });
+
   it("drops a SIGKILLed node's users from presence on the surviving node within 15 s", async () => {
     const [k1, k2, k3, k4, k5] = await Promise.all([
       guestOn(nodeA, 'k1'),

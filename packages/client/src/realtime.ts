@@ -25,6 +25,8 @@ export type RealtimeEvents = {
   presence: ServerFrameOf<'presence'>;
   typing: ServerFrameOf<'typing'>;
   read: ServerFrameOf<'read'>;
+  /** Activity in any room, while `watchRooms(true)` is on (for live room lists). */
+  roomActivity: ServerFrameOf<'room_activity'>;
   /** A send the server refused for good (it will not be retried). */
   sendFailed: { clientMessageId: string; code: string; message: string };
   /** Errors not tied to a send or join. */
@@ -87,6 +89,7 @@ export class RealtimeClient {
   private joinWaiters: Array<{ resolve: (f: ServerFrameOf<'joined'>) => void; reject: (e: Error) => void }> = [];
   private readonly outbox = new Outbox();
   private refCounter = 0;
+  private watching = false;
 
   constructor(options: RealtimeOptions) {
     this.options = { backoff: { baseMs: 500, maxMs: 15_000 }, gapWaitMs: 300, ...options };
@@ -168,6 +171,13 @@ export class RealtimeClient {
 
   typing(active: boolean): void {
     if (this.joinedRoomId) this.write({ type: 'typing', roomId: this.joinedRoomId, active });
+  }
+
+  /** Live `roomActivity` events for every room; kept on across reconnects until turned off. */
+  watchRooms(active: boolean): void {
+    this.watching = active;
+    if (this.authenticated) this.write({ type: 'watch_rooms', active });
+    else if (active) this.connect();
   }
 
   markRead(seq: number): void {
@@ -296,6 +306,7 @@ export class RealtimeClient {
         this.startLiveness();
         this.setStatus('open');
         this.events.emit('hello', frame);
+        if (this.watching) this.write({ type: 'watch_rooms', active: true });
         if (this.target) this.sendJoin();
         return;
       case 'joined':
@@ -322,8 +333,12 @@ export class RealtimeClient {
         this.reconnectTimer = undefined;
         this.scheduleReconnect(Math.floor(Math.random() * 1000));
         return;
+      case 'room_activity':
+        this.events.emit('roomActivity', frame);
+        return;
       case 'left':
       case 'pong':
+      case 'watching':
         return;
     }
   }

@@ -89,6 +89,7 @@ describe('RealtimeClient ordering', () => {
         messageCount: 1,
         memberCount: 1,
         latestSeq: 1,
+        onlineCount: 1,
         lastActivityAt: '2026-11-21T11:00:00.000Z',
         membership: null,
       },

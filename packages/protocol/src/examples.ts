@@ -26,6 +26,7 @@ export const exampleRoomSummary = {
   messageCount: 42,
   memberCount: 2,
   latestSeq: 42,
+  onlineCount: 1,
   lastActivityAt: '2026-11-21T11:31:00.000Z',
   membership: { joinedAt: '2026-11-21T11:00:00.000Z', lastReadSeq: 40, unreadCount: 2 },
 } as const;

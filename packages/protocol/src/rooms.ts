@@ -47,6 +47,7 @@ export const RoomSummary = Room.extend({
   messageCount: z.number().int().nonnegative(),
   memberCount: z.number().int().nonnegative(),
   latestSeq: z.number().int().nonnegative(),
+  onlineCount: z.number().int().nonnegative().describe('People in the room right now, on any node.'),
   lastActivityAt: Timestamp,
   membership: Membership.nullable().describe('Your membership, when you are signed in and a member.'),
 }).meta({ id: 'RoomSummary', examples: [exampleRoomSummary] });

@@ -74,6 +74,10 @@ export const ReadFrame = z
 
 export const PingFrame = z.object({ type: z.literal('ping'), ref: Ref }).describe('Application-level ping.');
 
+export const WatchRoomsFrame = z
+  .object({ type: z.literal('watch_rooms'), ref: Ref, active: z.boolean() })
+  .describe('Start (or stop) receiving `room_activity` for every room: what a room list needs to stay live.');
+
 export const ClientFrame = z.discriminatedUnion('type', [
   AuthFrame,
   JoinFrame,
@@ -82,6 +86,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   TypingFrame,
   ReadFrame,
   PingFrame,
+  WatchRoomsFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];
@@ -152,6 +157,24 @@ export const ReadNoticeFrame = z
 
 export const PongFrame = z.object({ type: z.literal('pong'), ref: Ref }).describe('The answer to a `ping`.');
 
+export const WatchingFrame = z
+  .object({ type: z.literal('watching'), ref: Ref, active: z.boolean() })
+  .describe('The answer to `watch_rooms`.');
+
+export const RoomActivityFrame = z
+  .object({
+    type: z.literal('room_activity'),
+    roomId: Id,
+    onlineCount: z.number().int().nonnegative(),
+    latestSeq: Seq.optional().describe(
+      'Present when a message was posted: the room’s newest seq (= its message count).',
+    ),
+    lastActivityAt: z.iso.datetime().optional(),
+  })
+  .describe(
+    'Something changed in a room, for sockets that watch rooms. Sent at most about four times a second per room. An unknown roomId is a new room: refetch the list.',
+  );
+
 export const WsErrorCode = z.enum([
   'bad_frame',
   'unknown_type',
@@ -190,6 +213,8 @@ export const ServerFrame = z.discriminatedUnion('type', [
   TypingNoticeFrame,
   ReadNoticeFrame,
   PongFrame,
+  WatchingFrame,
+  RoomActivityFrame,
   ErrorFrame,
   ReconnectFrame,
 ]);

@@ -2,6 +2,7 @@ import type { ErrorCode, ErrorResponse } from '@tandem/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.ts';
+import type { SpaFallback } from './web.ts';
 
 const send = (code: ErrorCode, message: string, details?: unknown): ErrorResponse => ({
   error: details === undefined ? { code, message } : { code, message, details },
@@ -27,7 +28,10 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: ErrorCode; message:
  * One error shape for every failure: `{"error": {"code", "message", "details"}}`. Stack traces
  * and internal messages are logged, never sent.
  */
-export function registerErrorHandling(app: FastifyInstance, options: { bodyLimit: number }): void {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  options: { bodyLimit: number; spaFallback?: SpaFallback },
+): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status === 429) {
@@ -64,11 +68,13 @@ export function registerErrorHandling(app: FastifyInstance, options: { bodyLimit
   });
 
   // A JSON 404 for unknown routes; probing for URLs gets the same cheap answer every time.
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send(
-        send('not_found', `There is no ${request.method} ${request.url.split('?')[0]} here. See /docs for the API.`),
-      ),
+  app.setNotFoundHandler(
+    (request, reply) =>
+      options.spaFallback?.(request, reply) ??
+      reply
+        .status(404)
+        .send(
+          send('not_found', `There is no ${request.method} ${request.url.split('?')[0]} here. See /docs for the API.`),
+        ),
   );
 }

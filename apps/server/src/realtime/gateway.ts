@@ -9,6 +9,7 @@ import type { Services } from '../services/index.ts';
 import { toPublicUser } from '../services/mappers.ts';
 import { Connection } from './connection.ts';
 import { type FrameHandlers, NotInRoomError } from './frame-handlers.ts';
+import type { LobbyFeed } from './lobby.ts';
 import { tokenBucket } from './token-bucket.ts';
 
 const KNOWN_TYPES = new Set<string>(ClientFrame.options.map((o) => o.shape.type.value));
@@ -36,10 +37,11 @@ type Tracked = WebSocket & { alive?: boolean };
 export function createGateway(deps: {
   services: Services;
   handlers: FrameHandlers;
+  lobby: LobbyFeed;
   options: Config['realtime'];
   log: FastifyBaseLogger;
 }) {
-  const { services, handlers, options, log } = deps;
+  const { services, handlers, lobby, options, log } = deps;
   const sockets = new Set<Tracked>();
   const connections = new Set<Connection>();
 
@@ -153,6 +155,7 @@ export function createGateway(deps: {
       if (!connection) return;
       const closing = connection;
       connections.delete(closing);
+      lobby.watch(closing, false);
       closing.markClosed();
       queue = queue.then(() => void handlers.leaveCurrentRoom(closing));
     });
@@ -231,6 +234,9 @@ export function createGateway(deps: {
             return handlers.setTyping(connection, frame);
           case 'read':
             return await handlers.read(connection, frame);
+          case 'watch_rooms':
+            lobby.watch(connection, frame.active);
+            return reply(frameOf({ type: 'watching', ...(ref === undefined ? {} : { ref }), active: frame.active }));
         }
       } catch (error) {
         if (error instanceof NotInRoomError) return reply(errorFrame('not_in_room', error.message, ref));

@@ -8,38 +8,66 @@ import { sessionToken } from '../http/auth-hook.ts';
 import type { Services } from '../services/index.ts';
 import { frameHandlers } from './frame-handlers.ts';
 import { createGateway } from './gateway.ts';
+import { LobbyFeed } from './lobby.ts';
 import { PresenceDirectory } from './presence.ts';
 import { RoomHub } from './room-hub.ts';
 import { TypingLeases } from './typing.ts';
 
+/** How often coalesced room activity is sent to sockets that watch rooms. */
+const LOBBY_FLUSH_MS = 250;
+
 /**
- * Realtime, assembled: the room hub (fan-out over the bus), presence, typing leases, the frame
- * handlers and the gateway serving `/ws`. Messages stored by any path (REST or socket) are
- * announced by the hub.
+ * The parts of realtime that the services read (who is online) and that fan events out: made
+ * before the services, started by `registerRealtime`.
+ */
+export function createRealtimeCore(deps: { bus: Bus; clock: Clock; options: Config['realtime'] }) {
+  const nodeId = randomUUID();
+  const hub = new RoomHub(deps.bus, nodeId);
+  const presence: PresenceDirectory = new PresenceDirectory({
+    bus: deps.bus,
+    nodeId,
+    clock: deps.clock,
+    nodeTimeoutMs: deps.options.nodeTimeoutMs,
+    onChange: (roomId, user, action) => {
+      hub.presenceNotice(roomId, user, action);
+      lobby.presenceChanged(roomId);
+    },
+  });
+  const lobby = new LobbyFeed({
+    bus: deps.bus,
+    nodeId,
+    onlineCount: (roomId) => presence.onlineCount(roomId),
+    flushMs: LOBBY_FLUSH_MS,
+  });
+  return { nodeId, hub, presence, lobby };
+}
+export type RealtimeCore = ReturnType<typeof createRealtimeCore>;
+
+/**
+ * Realtime, assembled: typing leases, the frame handlers and the gateway serving `/ws`, on top
+ * of the core. Messages stored by any path (REST or socket) are announced by the hub, and new
+ * messages and rooms reach room-list watchers.
  */
 export async function registerRealtime(
   app: FastifyInstance,
-  deps: { services: Services; bus: Bus; clock: Clock; options: Config['realtime'] },
+  deps: { services: Services; core: RealtimeCore; clock: Clock; options: Config['realtime'] },
 ) {
-  const { services, bus, clock, options } = deps;
-  const nodeId = randomUUID();
-  const hub = new RoomHub(bus, nodeId);
-  const presence = new PresenceDirectory({
-    bus,
-    nodeId,
-    clock,
-    nodeTimeoutMs: options.nodeTimeoutMs,
-    onChange: (roomId, user, action) => hub.presenceNotice(roomId, user, action),
-  });
+  const { services, core, clock, options } = deps;
+  const { hub, presence, lobby } = core;
   const typing = new TypingLeases(
     options.typingTimeoutMs,
     (roomId, user) => handlers.typingExpired(roomId, user),
     clock.now,
   );
   const handlers = frameHandlers({ services, hub, presence, typing, typingTimeoutMs: options.typingTimeoutMs });
-  const gateway = createGateway({ services, handlers, options, log: app.log });
-  services.messages.onMessage((message) => hub.announceMessage(message));
+  const gateway = createGateway({ services, handlers, lobby, options, log: app.log });
+  services.messages.onMessage((message) => {
+    hub.announceMessage(message);
+    lobby.roomChanged(message.roomId, { latestSeq: message.seq, lastActivityAt: message.createdAt });
+  });
+  services.rooms.onCreated((room) => lobby.roomChanged(room.id, { latestSeq: 0, lastActivityAt: room.createdAt }));
   presence.start();
+  lobby.start();
 
   await app.register(websocket, {
     options: { maxPayload: options.maxFrameBytes, perMessageDeflate: false },
@@ -53,8 +81,9 @@ export async function registerRealtime(
   });
   app.addHook('onClose', async () => {
     presence.stop();
+    lobby.stop();
     typing.clear();
   });
 
-  return { hub, presence, gateway, nodeId };
+  return { ...core, gateway };
 }

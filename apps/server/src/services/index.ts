@@ -4,19 +4,29 @@ import type { Db } from '../store/db.ts';
 import { accountsService } from './accounts.service.ts';
 import { createFailureLimiter } from './failure-limiter.ts';
 import { messagesService } from './messages.service.ts';
-import { roomsService } from './rooms.service.ts';
+import { type PresenceView, roomsService } from './rooms.service.ts';
 
 export type Services = ReturnType<typeof createServices>;
 
 /** Wires the services to their dependencies; nothing here knows about HTTP or sockets. */
-export function createServices({ db, clock, config }: { db: Db; clock: Clock; config: Config }) {
+export function createServices({
+  db,
+  clock,
+  config,
+  presence,
+}: {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  presence: PresenceView;
+}) {
   const loginFailures = createFailureLimiter({
     maxFailures: config.loginMaxFailures,
     windowMs: config.loginFailureWindowSeconds * 1000,
     clock,
   });
   const accounts = accountsService({ db, clock, sessionTtlSeconds: config.sessionTtlSeconds, loginFailures });
-  const rooms = roomsService({ db, clock });
+  const rooms = roomsService({ db, clock, presence });
   const messages = messagesService({ db, clock, rooms });
   return { accounts, rooms, messages };
 }

@@ -28,11 +28,12 @@ export const toRoom = (r: RoomRow): Room => ({
   createdAt: toIso(r.created_at),
 });
 
-export const toRoomSummary = (r: RoomSummaryRow): RoomSummary => ({
+export const toRoomSummary = (r: RoomSummaryRow, onlineCount: number): RoomSummary => ({
   ...toRoom(r),
   messageCount: r.last_seq,
   memberCount: r.member_count,
   latestSeq: r.last_seq,
+  onlineCount,
   lastActivityAt: toIso(r.last_activity_at),
   membership:
     r.joined_at === null

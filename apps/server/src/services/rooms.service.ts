@@ -1,4 +1,4 @@
-import type { CreateRoomRequest, JoinByNameRequest, MemberListResponse, RoomSummary } from '@tandem/protocol';
+import type { CreateRoomRequest, JoinByNameRequest, MemberListResponse, Room, RoomSummary } from '@tandem/protocol';
 import { CreateRoomRequest as CreateRoomSchema } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
 import { conflict, notFound } from '../errors.ts';
@@ -6,19 +6,25 @@ import { randomId } from '../ids.ts';
 import { type Db, isUniqueViolation } from '../store/db.ts';
 import * as rooms from '../store/rooms.repository.ts';
 import type { UserRow } from '../store/users.repository.ts';
-import { toPublicUser, toRoomSummary } from './mappers.ts';
+import { toPublicUser, toRoom, toRoomSummary } from './mappers.ts';
 import { generateRoomName, roomNameKey, tidyRoomName } from './room-names.ts';
 
-export type RoomsDeps = { db: Db; clock: Clock };
+/** Who is online where: the realtime presence directory, read-only. */
+export type PresenceView = { onlineCount(roomId: string): number };
+
+export type RoomsDeps = { db: Db; clock: Clock; presence: PresenceView };
 
 type NewRoom = { name?: string | undefined; kind: 'chat' | 'code'; encrypted: boolean };
 
 /** Rooms and membership: create, join by id or name, leave, list, members. */
-export function roomsService({ db, clock }: RoomsDeps) {
+export function roomsService({ db, clock, presence }: RoomsDeps) {
+  const createdListeners = new Set<(room: Room) => void>();
+  const toSummary = (row: rooms.RoomSummaryRow) => toRoomSummary(row, presence.onlineCount(row.id));
+
   async function summary(roomId: string, viewerId: string | null): Promise<RoomSummary> {
     const [row] = await rooms.listRoomSummaries(db, { viewerId, limit: 1, joinedOnly: false, roomId });
     if (!row) throw notFound('No room has this id. It may have been mistyped.');
-    return toRoomSummary(row);
+    return toSummary(row);
   }
 
   async function insertRoom(input: NewRoom, creator: UserRow | null): Promise<string> {
@@ -28,7 +34,7 @@ export function roomsService({ db, clock }: RoomsDeps) {
       const name = input.name === undefined ? generateRoomName() : tidyRoomName(input.name);
       const id = randomId();
       try {
-        await rooms.insertRoom(db, {
+        const row: rooms.RoomRow = {
           id,
           name,
           name_key: roomNameKey(name),
@@ -36,9 +42,12 @@ export function roomsService({ db, clock }: RoomsDeps) {
           encrypted: input.encrypted ? 1 : 0,
           created_by: creator?.id ?? null,
           created_at: now,
+          last_seq: 0,
           last_activity_at: now,
-        });
+        };
+        await rooms.insertRoom(db, row);
         if (creator) await rooms.addMember(db, id, creator.id, now);
+        for (const listener of createdListeners) listener(toRoom(row));
         return id;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -59,6 +68,12 @@ export function roomsService({ db, clock }: RoomsDeps) {
   return {
     requireRoom,
     summary,
+
+    /** Listeners hear of every new room (room lists update live). */
+    onCreated(listener: (room: Room) => void): () => void {
+      createdListeners.add(listener);
+      return () => createdListeners.delete(listener);
+    },
 
     /** Anyone may create a room (seed 001 needs no sign-in); a signed-in creator joins it. */
     async create(input: CreateRoomRequest, creator: UserRow | null): Promise<RoomSummary> {
@@ -107,7 +122,7 @@ export function roomsService({ db, clock }: RoomsDeps) {
 
     async list(viewer: UserRow | null, options: { limit: number; joinedOnly: boolean }): Promise<RoomSummary[]> {
       const rows = await rooms.listRoomSummaries(db, { viewerId: viewer?.id ?? null, ...options });
-      return rows.map(toRoomSummary);
+      return rows.map(toSummary);
     },
 
     async members(roomId: string): Promise<MemberListResponse> {
