@@ -3,6 +3,7 @@
 
 import { loadConfig } from '../../apps/server/src/config.ts';
 import {
+  exampleAttachment,
   exampleMessage,
   examplePublicUser,
   exampleRoom,
@@ -39,6 +40,7 @@ export const clientExamples: { [T in ClientFrame['type']]: ClientFrameOf<T> } = 
     roomId,
     clientMessageId: exampleMessage.clientMessageId,
     body: exampleMessage.body,
+    attachmentIds: [exampleAttachment.id],
   },
   typing: { type: 'typing', roomId, active: true },
   read: { type: 'read', ref: 'r-1', roomId, seq: exampleMessage.seq },

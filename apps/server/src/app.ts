@@ -15,6 +15,7 @@ import { healthRoutes } from './http/health.routes.ts';
 import { messageRoutes } from './http/messages.routes.ts';
 import { roomRoutes } from './http/rooms.routes.ts';
 import { statsRoutes } from './http/stats.routes.ts';
+import { uploadRoutes } from './http/uploads.routes.ts';
 import { registerWebApp } from './http/web.ts';
 import { createRealtimeCore, registerRealtime } from './realtime/index.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -100,6 +101,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   roomRoutes(app, routeOptions);
   messageRoutes(app, routeOptions);
   statsRoutes(app, routeOptions);
+  await uploadRoutes(app, { services, uploads: config.uploads, uploadDir: config.uploadDir });
   const realtime = await registerRealtime(app, { services, core, clock, options: config.realtime });
 
   return Object.assign(app, { services, store, bus, realtime }) as App;

@@ -36,6 +36,15 @@ const EnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
   UPLOAD_DIR: z.string().trim().min(1).default(path.join(os.tmpdir(), 'tandem-uploads')),
+  UPLOAD_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100 * 1024 ** 3)
+    .default(25 * 1024 * 1024),
+  UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(1000).default(10),
+  UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
+  UPLOAD_ORPHAN_TTL: Duration.default(24 * 3_600_000),
   WEB_DIR: z
     .string()
     .trim()
@@ -95,6 +104,14 @@ export type Config = {
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   redisUrl: string | undefined;
   uploadDir: string;
+  uploads: {
+    maxFileBytes: number;
+    maxFiles: number;
+    /** Upload requests per user per minute. */
+    rateLimit: number;
+    /** Files never attached to a message are deleted after this long. */
+    orphanTtlMs: number;
+  };
   /** The built web app (apps/web/dist); served at / when it exists. */
   webDir: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -146,7 +163,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { kind: 'sqlite', file: e.DATABASE_URL.slice('sqlite:'.length) || './data/tandem.db' }
       : { kind: 'postgres', url: e.DATABASE_URL },
     redisUrl: e.REDIS_URL,
-    uploadDir: e.UPLOAD_DIR,
+    uploadDir: path.resolve(e.UPLOAD_DIR),
+    uploads: {
+      maxFileBytes: e.UPLOAD_MAX_FILE_BYTES,
+      maxFiles: e.UPLOAD_MAX_FILES,
+      rateLimit: e.UPLOAD_RATE_LIMIT,
+      orphanTtlMs: e.UPLOAD_ORPHAN_TTL,
+    },
     webDir: path.resolve(e.WEB_DIR),
     logLevel: e.LOG_LEVEL,
     sessionTtlSeconds: e.SESSION_TTL / 1000,

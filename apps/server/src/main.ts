@@ -17,12 +17,13 @@ const app = await buildApp(config).catch((error: unknown) => {
   process.exit(1);
 });
 
-const sessionSweep = setInterval(() => {
-  app.services.accounts
-    .deleteExpiredSessions()
-    .catch((error: unknown) => app.log.warn({ err: error }, 'session sweep failed'));
+// Housekeeping: expired sessions, and files never attached to a message.
+const sweep = setInterval(() => {
+  const warn = (what: string) => (error: unknown) => app.log.warn({ err: error }, `${what} sweep failed`);
+  app.services.accounts.deleteExpiredSessions().catch(warn('session'));
+  app.services.uploads.sweepOrphans().catch(warn('upload'));
 }, 3_600_000);
-sessionSweep.unref();
+sweep.unref();
 
 // Stop accepting, let requests in flight finish, close the database; a stuck close is cut short.
 let stopping = false;

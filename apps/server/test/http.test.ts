@@ -87,6 +87,7 @@ describe('HTTP surface', () => {
       'get /rooms/{roomId}/messages',
       'get /stats/rooms',
       'get /stats/users',
+      'post /uploads',
       'get /healthz',
       'get /readyz',
     ];

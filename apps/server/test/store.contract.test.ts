@@ -48,7 +48,15 @@ describe.each(backends)('store contract on $name', (backend) => {
     return id;
   };
   const send = (roomId: string, senderId: string, clientMessageId: string, body = 'hi', createdAt = 2_000) =>
-    messages.insertMessageWithSeq(db, { id: randomId(), roomId, senderId, clientMessageId, body, createdAt });
+    messages.insertMessageWithSeq(db, {
+      id: randomId(),
+      roomId,
+      senderId,
+      clientMessageId,
+      body,
+      createdAt,
+      attachmentIds: [],
+    });
 
   it('migrating twice is a no-op', async () => {
     await expect(migrateToLatest(db)).resolves.toBeUndefined();

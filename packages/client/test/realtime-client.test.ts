@@ -43,6 +43,7 @@ const message = (seq: number): Message => ({
   sender: user,
   clientMessageId: `c${seq}`,
   body: `message ${seq}`,
+  attachments: [],
   createdAt: '2026-11-21T11:31:00.000Z',
 });
 

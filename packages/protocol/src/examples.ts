@@ -31,6 +31,14 @@ export const exampleRoomSummary = {
   membership: { joinedAt: '2026-11-21T11:00:00.000Z', lastReadSeq: 40, unreadCount: 2 },
 } as const;
 
+export const exampleAttachment = {
+  id: 'Fz3k9QwLm2Xp8Rt5Vb7Nc1',
+  url: '/static/Fz3k9QwLm2Xp8Rt5Vb7Nc1.pdf',
+  name: 'lunch-menu.pdf',
+  size: 48_213,
+  contentType: 'application/pdf',
+} as const;
+
 export const exampleMessage = {
   id: '0193a5c2-8a4f-7b21-8c3d-5e6f7a8b9c0d',
   roomId: exampleRoom.id,
@@ -38,5 +46,6 @@ export const exampleMessage = {
   sender: examplePublicUser,
   clientMessageId: '0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e8f',
   body: 'Anyone on for lunch today',
+  attachments: [] as Array<typeof exampleAttachment>,
   createdAt: '2026-11-21T11:31:00.000Z',
 } as const;

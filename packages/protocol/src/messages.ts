@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PublicUser } from './auth.ts';
 import { Id, Timestamp } from './common.ts';
-import { exampleMessage } from './examples.ts';
+import { exampleAttachment, exampleMessage } from './examples.ts';
 
 export const MESSAGE_MAX = 4000;
 export const HISTORY_PAGE_MAX = 100;
@@ -12,11 +12,40 @@ export const ClientMessageId = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, "_" or "-" (a UUID fits)')
   .meta({ examples: ['0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e8f'] });
 
-export const MessageBody = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(MESSAGE_MAX, `must be at most ${MESSAGE_MAX} characters`);
+export const ATTACHMENTS_MAX = 10;
+
+/** Message text, trimmed. It may be empty only when the message carries attachments. */
+export const MessageBody = z.string().trim().max(MESSAGE_MAX, `must be at most ${MESSAGE_MAX} characters`);
+
+/** Ids of files the sender uploaded (`POST /uploads`) and has not attached to another message. */
+export const AttachmentIds = z
+  .array(Id)
+  .max(ATTACHMENTS_MAX, `must hold at most ${ATTACHMENTS_MAX} attachments`)
+  .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an attachment')
+  .default([]);
+
+/** A message needs text, attachments, or both. */
+export const hasContent = (m: { body: string; attachmentIds: string[] }) =>
+  m.body.length > 0 || m.attachmentIds.length > 0;
+export const EMPTY_MESSAGE = { message: 'must not be empty: send text, attachments or both', path: ['body'] };
+
+/** A file in a message: its link is unguessable and serves the bytes as uploaded. */
+export const Attachment = z
+  .object({
+    id: Id,
+    url: z.string().describe('`/static/<random name>`: range requests, cached for a year.'),
+    name: z.string().describe('The original file name, for display and downloads.'),
+    size: z.number().int().positive().describe('Bytes.'),
+    contentType: z.string(),
+  })
+  .meta({ id: 'Attachment', examples: [exampleAttachment] });
+export type Attachment = z.infer<typeof Attachment>;
+
+export const UploadResponse = z
+  .array(Attachment)
+  .meta({ id: 'UploadResponse', examples: [[exampleAttachment]] })
+  .describe('One entry per uploaded file, in the order sent.');
+export type UploadResponse = z.infer<typeof UploadResponse>;
 
 export const Message = z
   .object({
@@ -26,6 +55,7 @@ export const Message = z
     sender: PublicUser,
     clientMessageId: ClientMessageId,
     body: z.string(),
+    attachments: z.array(Attachment),
     createdAt: Timestamp,
   })
   .meta({
@@ -34,11 +64,21 @@ export const Message = z
   });
 export type Message = z.infer<typeof Message>;
 
-export const PostMessageRequest = z.object({ clientMessageId: ClientMessageId, body: MessageBody }).meta({
-  id: 'PostMessageRequest',
-  examples: [{ clientMessageId: '0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e8f', body: 'Anyone on for lunch today' }],
-});
-export type PostMessageRequest = z.infer<typeof PostMessageRequest>;
+export const PostMessageRequest = z
+  .object({ clientMessageId: ClientMessageId, body: MessageBody, attachmentIds: AttachmentIds })
+  .refine(hasContent, EMPTY_MESSAGE)
+  .meta({
+    id: 'PostMessageRequest',
+    examples: [
+      { clientMessageId: '0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e8f', body: 'Anyone on for lunch today' },
+      {
+        clientMessageId: '0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e90',
+        body: 'The menu',
+        attachmentIds: [exampleAttachment.id],
+      },
+    ],
+  });
+export type PostMessageRequest = z.input<typeof PostMessageRequest>;
 
 const Seq = z.coerce.number().int().nonnegative();
 

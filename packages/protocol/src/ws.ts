@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PublicUser } from './auth.ts';
 import { Id, RoomName } from './common.ts';
-import { ClientMessageId, Message, MessageBody } from './messages.ts';
+import { AttachmentIds, ClientMessageId, EMPTY_MESSAGE, hasContent, Message, MessageBody } from './messages.ts';
 import { RoomSummary } from './rooms.ts';
 
 /**
@@ -61,8 +61,18 @@ export const JoinFrame = z
 export const LeaveFrame = z.object({ type: z.literal('leave'), ref: Ref, roomId: Id }).describe('Leave the room.');
 
 export const SendFrame = z
-  .object({ type: z.literal('send'), ref: Ref, roomId: Id, clientMessageId: ClientMessageId, body: MessageBody })
-  .describe('Post a message to the room this socket is in. Retries with the same clientMessageId are stored once.');
+  .object({
+    type: z.literal('send'),
+    ref: Ref,
+    roomId: Id,
+    clientMessageId: ClientMessageId,
+    body: MessageBody,
+    attachmentIds: AttachmentIds,
+  })
+  .refine(hasContent, EMPTY_MESSAGE)
+  .describe(
+    'Post a message to the room this socket is in: text, files uploaded first with `POST /uploads`, or both. Retries with the same clientMessageId are stored once.',
+  );
 
 export const TypingFrame = z
   .object({ type: z.literal('typing'), roomId: Id, active: z.boolean() })
@@ -88,7 +98,10 @@ export const ClientFrame = z.discriminatedUnion('type', [
   PingFrame,
   WatchRoomsFrame,
 ]);
-export type ClientFrame = z.infer<typeof ClientFrame>;
+/** A frame as a client writes it (defaults may be left out). */
+export type ClientFrame = z.input<typeof ClientFrame>;
+/** A frame as the server handles it, after validation filled in defaults. */
+export type ParsedClientFrame = z.output<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];
 
 // ---------------------------------------------------------------- server → client

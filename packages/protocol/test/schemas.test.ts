@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CreateRoomRequest, HistoryQuery, MessageBody, RoomName, Username } from '../src/index.ts';
+import { CreateRoomRequest, HistoryQuery, MessageBody, PostMessageRequest, RoomName, Username } from '../src/index.ts';
 
 describe('protocol schemas', () => {
   it.each(['alice', 'Al1ce_b.o-b', 'abc', 'x'.repeat(32)])('accepts the username %s', (name) => {
@@ -17,7 +17,24 @@ describe('protocol schemas', () => {
     expect(MessageBody.parse('  hi  ')).toBe('hi');
     expect(MessageBody.safeParse(`  ${'x'.repeat(4000)}  `).success).toBe(true);
     expect(MessageBody.safeParse('x'.repeat(4001)).success).toBe(false);
-    expect(MessageBody.safeParse(' \n\t ').success).toBe(false);
+  });
+
+  it('needs text or attachments in a message, and at most ten distinct attachments', () => {
+    const id = 'Fz3k9QwLm2Xp8Rt5Vb7Nc1';
+    expect(PostMessageRequest.safeParse({ clientMessageId: 'c', body: ' \n\t ' }).success).toBe(false);
+    expect(PostMessageRequest.parse({ clientMessageId: 'c', body: ' ', attachmentIds: [id] })).toEqual({
+      clientMessageId: 'c',
+      body: '',
+      attachmentIds: [id],
+    });
+    expect(PostMessageRequest.parse({ clientMessageId: 'c', body: 'hi' }).attachmentIds).toEqual([]);
+    expect(PostMessageRequest.safeParse({ clientMessageId: 'c', body: 'x', attachmentIds: [id, id] }).success).toBe(
+      false,
+    );
+    const eleven = Array.from({ length: 11 }, (_, i) => `${id.slice(0, 20)}${String(i).padStart(2, '0')}`);
+    expect(PostMessageRequest.safeParse({ clientMessageId: 'c', body: 'x', attachmentIds: eleven }).success).toBe(
+      false,
+    );
   });
 
   it('refuses control characters in room names', () => {

@@ -20,6 +20,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'auth', description: 'Guests, accounts and sessions' },
         { name: 'rooms', description: 'Rooms and membership' },
         { name: 'messages', description: 'Posting and reading messages' },
+        { name: 'uploads', description: 'Files for messages' },
         { name: 'stats', description: 'Counts' },
         { name: 'health', description: 'Liveness and readiness' },
       ],

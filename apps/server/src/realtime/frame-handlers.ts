@@ -1,4 +1,4 @@
-import type { ClientFrame, Message, ServerFrame } from '@tandem/protocol';
+import type { Message, ParsedClientFrame, ServerFrame } from '@tandem/protocol';
 import type { Services } from '../services/index.ts';
 import type { Connection } from './connection.ts';
 import type { PresenceDirectory } from './presence.ts';
@@ -18,7 +18,7 @@ export type HandlerDeps = {
   typingTimeoutMs: number;
 };
 
-type Frame<T extends ClientFrame['type']> = Extract<ClientFrame, { type: T }>;
+type Frame<T extends ParsedClientFrame['type']> = Extract<ParsedClientFrame, { type: T }>;
 
 const send = (connection: Connection, frame: ServerFrame) => connection.send(JSON.stringify(frame));
 
@@ -109,7 +109,7 @@ export function frameHandlers(deps: HandlerDeps) {
     const { message, created } = await services.messages.post(
       frame.roomId,
       connection.user,
-      { clientMessageId: frame.clientMessageId, body: frame.body },
+      { clientMessageId: frame.clientMessageId, body: frame.body, attachmentIds: frame.attachmentIds },
       {
         // Persisted; now the sender hears first, its typing ends, then the room gets the message.
         beforeFanout: (stored) => {

@@ -5,6 +5,7 @@ import { accountsService } from './accounts.service.ts';
 import { createFailureLimiter } from './failure-limiter.ts';
 import { messagesService } from './messages.service.ts';
 import { type PresenceView, roomsService } from './rooms.service.ts';
+import { uploadsService } from './uploads.service.ts';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -28,5 +29,6 @@ export function createServices({
   const accounts = accountsService({ db, clock, sessionTtlSeconds: config.sessionTtlSeconds, loginFailures });
   const rooms = roomsService({ db, clock, presence });
   const messages = messagesService({ db, clock, rooms });
-  return { accounts, rooms, messages };
+  const uploads = uploadsService({ db, clock, uploadDir: config.uploadDir, limits: config.uploads });
+  return { accounts, rooms, messages, uploads };
 }

@@ -1,7 +1,8 @@
-import type { Message, PublicUser, Room, RoomSummary, User } from '@tandem/protocol';
+import type { Attachment, Message, PublicUser, Room, RoomSummary, User } from '@tandem/protocol';
 import { toIso } from '../clock.ts';
 import type { MessageRow } from '../store/messages.repository.ts';
 import type { RoomRow, RoomSummaryRow } from '../store/rooms.repository.ts';
+import type { UploadRow } from '../store/uploads.repository.ts';
 import type { UserRow } from '../store/users.repository.ts';
 
 type UserLike = Pick<UserRow, 'id' | 'username' | 'name' | 'password_hash'>;
@@ -45,7 +46,15 @@ export const toRoomSummary = (r: RoomSummaryRow, onlineCount: number): RoomSumma
         },
 });
 
-export const toMessage = (m: MessageRow): Message => ({
+export const toAttachment = (u: UploadRow): Attachment => ({
+  id: u.id,
+  url: `/static/${u.stored_name}`,
+  name: u.original_name,
+  size: u.size,
+  contentType: u.content_type,
+});
+
+export const toMessage = (m: MessageRow, attachments: Attachment[] = []): Message => ({
   id: m.id,
   roomId: m.room_id,
   seq: m.seq,
@@ -57,5 +66,6 @@ export const toMessage = (m: MessageRow): Message => ({
   }),
   clientMessageId: m.client_message_id,
   body: m.body,
+  attachments,
   createdAt: toIso(m.created_at),
 });

@@ -1,18 +1,22 @@
-import type { HistoryResponse, Message, PostMessageRequest } from '@tandem/protocol';
+import type { HistoryResponse, Message } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
-import { conflict, forbidden } from '../errors.ts';
+import { badRequest, conflict, forbidden } from '../errors.ts';
 import { messageId } from '../ids.ts';
 import { type Db, isUniqueViolation } from '../store/db.ts';
 import * as messages from '../store/messages.repository.ts';
 import * as rooms from '../store/rooms.repository.ts';
+import { listAttachments } from '../store/uploads.repository.ts';
 import type { UserRow } from '../store/users.repository.ts';
-import { toMessage } from './mappers.ts';
+import { toAttachment, toMessage } from './mappers.ts';
 import type { RoomsService } from './rooms.service.ts';
 
 export type MessagesDeps = { db: Db; clock: Clock; rooms: RoomsService };
 
 /** Listeners are told about each newly stored message (the realtime hub fans it out). */
 export type MessageListener = (message: Message) => void;
+
+/** A validated send: trimmed text (possibly empty when there are attachments) and upload ids. */
+export type NewPost = { clientMessageId: string; body: string; attachmentIds: string[] };
 
 export type PostOptions = {
   /** Runs after the message is stored and before anyone else is told: the sender's ack. */
@@ -30,14 +34,26 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
     return room;
   }
 
+  /** Rows to messages, with their attachments in one query for the whole page. */
+  async function withAttachments(rows: messages.MessageRow[]): Promise<Message[]> {
+    const uploads = await listAttachments(
+      db,
+      rows.map((r) => r.id),
+    );
+    const byMessage = Map.groupBy(uploads, (u) => u.message_id ?? '');
+    return rows.map((row) => toMessage(row, (byMessage.get(row.id) ?? []).map(toAttachment)));
+  }
+
   /** An earlier send with the same client id: the same message, or a conflict if it differs. */
-  function replayOf(existing: messages.MessageRow, roomId: string, body: string): Message {
+  async function replayOf(existing: messages.MessageRow, roomId: string, body: string): Promise<Message> {
     if (existing.room_id !== roomId || existing.body !== body) {
       throw conflict('This clientMessageId was already used for a different message. Use a new id for a new message.', {
         field: 'clientMessageId',
       });
     }
-    return toMessage(existing);
+    const [message] = await withAttachments([existing]);
+    if (!message) throw new Error('a stored message could not be read back');
+    return message;
   }
 
   return {
@@ -53,12 +69,12 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
     async post(
       roomId: string,
       user: UserRow,
-      input: PostMessageRequest,
+      input: NewPost,
       options: PostOptions = {},
     ): Promise<{ message: Message; created: boolean }> {
       await requireMember(roomId, user, 'post to it');
       const earlier = await messages.findMessageByClientId(db, user.id, input.clientMessageId);
-      if (earlier) return { message: replayOf(earlier, roomId, input.body), created: false };
+      if (earlier) return { message: await replayOf(earlier, roomId, input.body), created: false };
       const id = messageId();
       const createdAt = clock.now();
       try {
@@ -69,8 +85,9 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
           clientMessageId: input.clientMessageId,
           body: input.body,
           createdAt,
+          attachmentIds: input.attachmentIds,
         });
-        const message = toMessage({
+        const row: messages.MessageRow = {
           id,
           room_id: roomId,
           seq,
@@ -81,23 +98,31 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
           sender_username: user.username,
           sender_name: user.name,
           sender_password_hash: user.password_hash,
-        });
+        };
+        const [message] = input.attachmentIds.length > 0 ? await withAttachments([row]) : [toMessage(row)];
+        if (!message) throw new Error('a stored message could not be read back');
         options.beforeFanout?.(message);
         for (const listener of listeners) listener(message);
         return { message, created: true };
       } catch (error) {
+        if (error instanceof messages.AttachmentUnavailableError) {
+          throw badRequest(
+            'An attachment is unknown, not yours, or already in another message. Upload the file again and attach the new one.',
+            { field: 'attachmentIds' },
+          );
+        }
         if (!isUniqueViolation(error)) throw error;
         // The same send raced itself (two retries at once): the first one won.
         const winner = await messages.findMessageByClientId(db, user.id, input.clientMessageId);
         if (!winner) throw error;
-        return { message: replayOf(winner, roomId, input.body), created: false };
+        return { message: await replayOf(winner, roomId, input.body), created: false };
       }
     },
 
     /** A page of history without a membership check: for callers that checked already. */
     async page(roomId: string, page: { before?: number; after?: number; limit: number }) {
       const { rows, hasMore } = await messages.listHistory(db, roomId, page);
-      return { messages: rows.map(toMessage), hasMore };
+      return { messages: await withAttachments(rows), hasMore };
     },
 
     async history(
@@ -108,7 +133,8 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
       const room = await requireMember(roomId, user, 'read its messages');
       const { rows, hasMore } = await messages.listHistory(db, roomId, page);
       // A message stored between the two reads may be newer than the room row we read.
-      return { messages: rows.map(toMessage), hasMore, latestSeq: Math.max(room.last_seq, rows.at(-1)?.seq ?? 0) };
+      const latestSeq = Math.max(room.last_seq, rows.at(-1)?.seq ?? 0);
+      return { messages: await withAttachments(rows), hasMore, latestSeq };
     },
   };
 }

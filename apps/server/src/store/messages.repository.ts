@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from './db.ts';
 import type { MessagesTable } from './schema.ts';
+import { attachUploads } from './uploads.repository.ts';
 
 export type NewMessage = {
   id: string;
@@ -9,7 +10,12 @@ export type NewMessage = {
   clientMessageId: string;
   body: string;
   createdAt: number;
+  /** Uploads of the sender's to attach; all or nothing. */
+  attachmentIds: string[];
 };
+
+/** Some attachment id is unknown, someone else's, or attached already; nothing was stored. */
+export class AttachmentUnavailableError extends Error {}
 
 /** A message with the sender fields every reader needs, in one join. */
 export type MessageRow = Selectable<MessagesTable> & {
@@ -67,6 +73,8 @@ export async function insertMessageWithSeq(db: Db, message: NewMessage): Promise
         created_at: message.createdAt,
       })
       .execute();
+    const attached = await attachUploads(trx, message.attachmentIds, message.senderId, message.id);
+    if (attached !== message.attachmentIds.length) throw new AttachmentUnavailableError();
     await trx
       .updateTable('users')
       .set((eb) => ({ message_count: eb('message_count', '+', 1) }))

@@ -11,6 +11,7 @@ export type Database = {
   rooms: RoomsTable;
   room_members: RoomMembersTable;
   messages: MessagesTable;
+  uploads: UploadsTable;
 };
 
 export type UsersTable = {
@@ -66,4 +67,18 @@ export type MessagesTable = {
   client_message_id: string;
   body: string;
   created_at: number;
+};
+
+export type UploadsTable = {
+  id: string;
+  owner_id: string;
+  /** Random name in UPLOAD_DIR, served at /static/<stored_name>. */
+  stored_name: string;
+  /** As the uploader named it, for display only: it never touches the file system. */
+  original_name: string;
+  content_type: string;
+  size: number;
+  created_at: number;
+  /** NULL until attached; a file is attached to one message at most. */
+  message_id: string | null;
 };
