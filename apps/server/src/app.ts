@@ -9,6 +9,7 @@ import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { authRoutes } from './http/auth.routes.ts';
 import { registerAuth } from './http/auth-hook.ts';
+import { autocompleteRoutes } from './http/autocomplete.routes.ts';
 import { registerDocs } from './http/docs.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health.routes.ts';
@@ -18,6 +19,7 @@ import { statsRoutes } from './http/stats.routes.ts';
 import { uploadRoutes } from './http/uploads.routes.ts';
 import { registerWebApp } from './http/web.ts';
 import { createRealtimeCore, registerRealtime } from './realtime/index.ts';
+import { autocompleteService } from './services/autocomplete/index.ts';
 import { createServices, type Services } from './services/index.ts';
 import { migrateToLatest, openStore, type Store } from './store/db.ts';
 
@@ -101,6 +103,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   roomRoutes(app, routeOptions);
   messageRoutes(app, routeOptions);
   statsRoutes(app, routeOptions);
+  autocompleteRoutes(app, {
+    autocomplete: autocompleteService(config.autocomplete, app.log),
+    rateLimit: config.autocomplete.rateLimit,
+  });
   await uploadRoutes(app, { services, uploads: config.uploads, uploadDir: config.uploadDir });
   const realtime = await registerRealtime(app, { services, core, clock, options: config.realtime });
 

@@ -45,6 +45,12 @@ const EnvSchema = z.object({
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(1000).default(10),
   UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   UPLOAD_ORPHAN_TTL: Duration.default(24 * 3_600_000),
+  AUTOCOMPLETE_PROVIDER: z.enum(['rules', 'openai']).default('rules'),
+  AUTOCOMPLETE_OPENAI_URL: z.url().default('https://api.openai.com/v1'),
+  AUTOCOMPLETE_OPENAI_KEY: z.string().trim().min(1).optional(),
+  AUTOCOMPLETE_OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
+  AUTOCOMPLETE_TIMEOUT: Duration.default(1500),
+  AUTOCOMPLETE_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
   WEB_DIR: z
     .string()
     .trim()
@@ -112,6 +118,13 @@ export type Config = {
     /** Files never attached to a message are deleted after this long. */
     orphanTtlMs: number;
   };
+  autocomplete: {
+    provider: 'rules' | 'openai';
+    openai: { baseUrl: string; apiKey: string; model: string } | undefined;
+    timeoutMs: number;
+    /** Requests per address per minute. */
+    rateLimit: number;
+  };
   /** The built web app (apps/web/dist); served at / when it exists. */
   webDir: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -156,6 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`${name} ${describeIssue(issue)}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`);
   }
   const e = parsed.data;
+  if (e.AUTOCOMPLETE_PROVIDER === 'openai' && !e.AUTOCOMPLETE_OPENAI_KEY) {
+    throw new ConfigError('AUTOCOMPLETE_OPENAI_KEY must be set when AUTOCOMPLETE_PROVIDER is openai');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -171,6 +187,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       orphanTtlMs: e.UPLOAD_ORPHAN_TTL,
     },
     webDir: path.resolve(e.WEB_DIR),
+    autocomplete: {
+      provider: e.AUTOCOMPLETE_PROVIDER,
+      openai: e.AUTOCOMPLETE_OPENAI_KEY
+        ? { baseUrl: e.AUTOCOMPLETE_OPENAI_URL, apiKey: e.AUTOCOMPLETE_OPENAI_KEY, model: e.AUTOCOMPLETE_OPENAI_MODEL }
+        : undefined,
+      timeoutMs: e.AUTOCOMPLETE_TIMEOUT,
+      rateLimit: e.AUTOCOMPLETE_RATE_LIMIT,
+    },
     logLevel: e.LOG_LEVEL,
     sessionTtlSeconds: e.SESSION_TTL / 1000,
     defaultRooms: e.DEFAULT_ROOMS,

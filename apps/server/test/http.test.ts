@@ -88,6 +88,7 @@ describe('HTTP surface', () => {
       'get /stats/rooms',
       'get /stats/users',
       'post /uploads',
+      'post /autocomplete',
       'get /healthz',
       'get /readyz',
     ];

@@ -1,4 +1,5 @@
 export * from './auth.ts';
+export * from './autocomplete.ts';
 export * from './common.ts';
 export * from './messages.ts';
 export * from './rooms.ts';

@@ -21,6 +21,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'rooms', description: 'Rooms and membership' },
         { name: 'messages', description: 'Posting and reading messages' },
         { name: 'uploads', description: 'Files for messages' },
+        { name: 'code', description: 'Pair-programming code rooms' },
         { name: 'stats', description: 'Counts' },
         { name: 'health', description: 'Liveness and readiness' },
       ],

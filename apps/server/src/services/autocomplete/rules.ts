@@ -1,0 +1,181 @@
+import type { Language } from '@tandem/protocol';
+
+/**
+ * The default autocomplete: deterministic rules, no network. In order of preference:
+ * 1. a member after `object.` from a list of common standard-library members;
+ * 2. the rest of the word being typed, from identifiers already in the document;
+ * 3. at the end of a line: closing the brackets and quotes left open, followed by a block
+ *    template when the line opens a block (`def`, `for`, `if`, `function`, `class`, …).
+ * The suggestion is the text to insert at the cursor, or '' when no rule applies.
+ */
+
+const MEMBERS: Record<Language, Record<string, string[]>> = {
+  python: {
+    os: ['path', 'getcwd()', 'listdir()', 'environ', 'makedirs()'],
+    'os.path': ['join()', 'exists()', 'basename()', 'dirname()', 'splitext()', 'isfile()', 'isdir()'],
+    json: ['dumps()', 'loads()', 'dump()', 'load()'],
+    sys: ['argv', 'exit()', 'path', 'stdout', 'stderr'],
+    math: ['sqrt()', 'floor()', 'ceil()', 'pi', 'pow()'],
+    re: ['match()', 'search()', 'sub()', 'findall()', 'compile()'],
+    time: ['time()', 'sleep()', 'perf_counter()'],
+    random: ['randint()', 'choice()', 'random()', 'shuffle()'],
+  },
+  javascript: {
+    console: ['log()', 'error()', 'warn()', 'info()', 'table()'],
+    JSON: ['stringify()', 'parse()'],
+    Math: ['max()', 'min()', 'floor()', 'round()', 'random()', 'abs()'],
+    Object: ['keys()', 'entries()', 'values()', 'assign()', 'freeze()'],
+    Array: ['isArray()', 'from()', 'of()'],
+    Promise: ['all()', 'resolve()', 'reject()', 'allSettled()', 'race()'],
+    document: ['querySelector()', 'getElementById()', 'createElement()', 'addEventListener()'],
+    Number: ['isInteger()', 'parseFloat()', 'parseInt()', 'isNaN()'],
+  },
+  typescript: {},
+};
+MEMBERS.typescript = MEMBERS.javascript;
+
+const KEYWORDS: Record<Language, string[]> = {
+  python: [
+    'def',
+    'return',
+    'import',
+    'from',
+    'class',
+    'while',
+    'for',
+    'if',
+    'elif',
+    'else',
+    'print',
+    'lambda',
+    'yield',
+    'async',
+    'await',
+    'True',
+    'False',
+    'None',
+  ],
+  javascript: [
+    'function',
+    'return',
+    'const',
+    'let',
+    'class',
+    'while',
+    'for',
+    'if',
+    'else',
+    'async',
+    'await',
+    'import',
+    'export',
+    'console',
+    'document',
+    'undefined',
+    'true',
+    'false',
+    'null',
+  ],
+  typescript: [
+    'function',
+    'return',
+    'const',
+    'let',
+    'class',
+    'interface',
+    'type',
+    'while',
+    'for',
+    'if',
+    'else',
+    'async',
+    'await',
+    'import',
+    'export',
+    'console',
+    'readonly',
+    'undefined',
+    'true',
+    'false',
+    'null',
+  ],
+};
+
+const PYTHON_BLOCK =
+  /^\s*(def|class|for|while|if|elif|else|try|except|finally|with|async def|async for|async with)\b.*$/;
+const BRACE_BLOCK =
+  /^\s*(export\s+)?(default\s+)?(async\s+)?(function\b|class\b|interface\b|if\b|else\b|for\b|while\b|switch\b|try\b|catch\b|finally\b)/;
+
+const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+const CLOSERS = new Set([')', ']', '}']);
+const IDENTIFIER = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+
+/** Closers for what the text leaves open: brackets in reverse order, and an open string. */
+export function closersFor(text: string, language: Language): string {
+  const stack: string[] = [];
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] ?? '';
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '#' && language === 'python') break;
+    if (ch === '/' && text[i + 1] === '/' && language !== 'python') break;
+    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    else if (OPENERS[ch]) stack.push(OPENERS[ch] ?? '');
+    else if (CLOSERS.has(ch) && stack.at(-1) === ch) stack.pop();
+  }
+  return (quote ?? '') + stack.reverse().join('');
+}
+
+function blockTemplate(line: string, language: Language, indent: string): string {
+  if (language === 'python') {
+    if (!PYTHON_BLOCK.test(line) || line.trimEnd().endsWith(':')) return '';
+    return `:\n${indent}    pass`;
+  }
+  if (!BRACE_BLOCK.test(line) || /[{;]\s*$/.test(line)) return '';
+  if (/^\s*(export\s+)?(default\s+)?class\b/.test(line)) return ` {\n${indent}  constructor() {}\n${indent}}`;
+  return ` {\n${indent}  \n${indent}}`;
+}
+
+function memberCompletion(before: string, language: Language): string | null {
+  const match = /([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\.([A-Za-z_$][\w$]*)?$/.exec(before);
+  if (!match) return null;
+  const members = MEMBERS[language][match[1] ?? ''];
+  if (!members) return null;
+  const partial = match[2] ?? '';
+  const member = members.find((m) => m.startsWith(partial) && m !== partial);
+  return member ? member.slice(partial.length) : null;
+}
+
+function wordCompletion(code: string, cursor: number, language: Language): string | null {
+  const prefix = /[A-Za-z_$][\w$]*$/.exec(code.slice(0, cursor))?.[0] ?? '';
+  if (prefix.length < 2 || /[\w$]/.test(code[cursor] ?? '')) return null;
+  const counts = new Map<string, number>();
+  const elsewhere = code.slice(0, cursor - prefix.length) + code.slice(cursor);
+  for (const word of elsewhere.match(IDENTIFIER) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
+  for (const keyword of KEYWORDS[language]) if (!counts.has(keyword)) counts.set(keyword, 0);
+  const candidates = [...counts.entries()]
+    .filter(([word]) => word.startsWith(prefix) && word.length > prefix.length)
+    .sort(([a, na], [b, nb]) => nb - na || a.length - b.length || a.localeCompare(b));
+  const best = candidates[0]?.[0];
+  return best ? best.slice(prefix.length) : null;
+}
+
+export function suggestByRules(code: string, cursor: number, language: Language): string {
+  const before = code.slice(0, cursor);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const lineBefore = before.slice(lineStart);
+  const lineAfter = code.slice(cursor, code.indexOf('\n', cursor) === -1 ? code.length : code.indexOf('\n', cursor));
+  const indent = /^\s*/.exec(lineBefore)?.[0] ?? '';
+
+  const member = memberCompletion(lineBefore, language);
+  if (member !== null) return member;
+  const word = wordCompletion(code, cursor, language);
+  if (word !== null) return word;
+  if (lineAfter.trim() !== '') return '';
+  const closers = closersFor(lineBefore, language);
+  return closers + blockTemplate(lineBefore + closers, language, indent);
+}
