@@ -6,10 +6,12 @@ import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/memory-bus.ts';
 import { createRedisBus } from './bus/redis-bus.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { registerCollab } from './collab/index.ts';
 import type { Config } from './config.ts';
 import { authRoutes } from './http/auth.routes.ts';
 import { registerAuth } from './http/auth-hook.ts';
 import { autocompleteRoutes } from './http/autocomplete.routes.ts';
+import { codeRoutes } from './http/code.routes.ts';
 import { registerDocs } from './http/docs.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health.routes.ts';
@@ -28,6 +30,7 @@ export type App = FastifyInstance & {
   store: Store;
   bus: Bus;
   realtime: Awaited<ReturnType<typeof registerRealtime>>;
+  collab: ReturnType<typeof registerCollab>;
 };
 
 export type BuildOptions = {
@@ -109,6 +112,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await uploadRoutes(app, { services, uploads: config.uploads, uploadDir: config.uploadDir });
   const realtime = await registerRealtime(app, { services, core, clock, options: config.realtime });
+  // 6. Code rooms: the Yjs socket at /ws/code and the document as text over REST.
+  const collab = registerCollab(app, {
+    services,
+    db: store.db,
+    clock,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+  });
+  codeRoutes(app, { collab });
 
-  return Object.assign(app, { services, store, bus, realtime }) as App;
+  return Object.assign(app, { services, store, bus, realtime, collab }) as App;
 }

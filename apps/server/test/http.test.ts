@@ -89,6 +89,7 @@ describe('HTTP surface', () => {
       'get /stats/users',
       'post /uploads',
       'post /autocomplete',
+      'get /rooms/{roomId}/code',
       'get /healthz',
       'get /readyz',
     ];

@@ -35,3 +35,12 @@ export const AutocompleteResponse = z
     examples: [{ suggestion: '):\n    pass', provider: 'rules', fallback: false }],
   });
 export type AutocompleteResponse = z.infer<typeof AutocompleteResponse>;
+
+/** A code room's document as text: for REST and Postman users (seed 001). */
+export const CodeResponse = z.object({ roomId: z.string(), language: z.string(), code: z.string() }).meta({
+  id: 'Code',
+  examples: [
+    { roomId: 'q3Z8vJb0S4mYdE1xKpLr2w', language: 'python', code: 'def main():\n    print("Hello, Tandem!")\n' },
+  ],
+});
+export type CodeResponse = z.infer<typeof CodeResponse>;

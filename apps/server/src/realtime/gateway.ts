@@ -138,6 +138,10 @@ export function createGateway(deps: {
     if (auth) open(auth);
 
     socket.on('message', (data, isBinary) => {
+      if ((data as Buffer).length > options.maxFrameBytes) {
+        socket.close(CloseCode.tooBig, `frames may be at most ${options.maxFrameBytes} bytes`);
+        return;
+      }
       // Handled one at a time, in order: a `send` right after a `join` waits for the join.
       queue = queue
         .then(() => handle(isBinary ? null : data.toString()))

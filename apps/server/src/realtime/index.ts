@@ -13,6 +13,9 @@ import { PresenceDirectory } from './presence.ts';
 import { RoomHub } from './room-hub.ts';
 import { TypingLeases } from './typing.ts';
 
+/** Largest Yjs sync frame accepted on the code socket. */
+export const CODE_FRAME_MAX_BYTES = 2 * 1024 * 1024;
+
 /** How often coalesced room activity is sent to sockets that watch rooms. */
 const LOBBY_FLUSH_MS = 250;
 
@@ -69,8 +72,10 @@ export async function registerRealtime(
   presence.start();
   lobby.start();
 
+  // One socket server for /ws and /ws/code: its cap is the larger (a Yjs sync of a 100 KB file);
+  // the chat gateway enforces its own, smaller cap on each frame.
   await app.register(websocket, {
-    options: { maxPayload: options.maxFrameBytes, perMessageDeflate: false },
+    options: { maxPayload: Math.max(options.maxFrameBytes, CODE_FRAME_MAX_BYTES), perMessageDeflate: false },
     preClose: async () => {
       gateway.closeAll('server shutting down');
     },

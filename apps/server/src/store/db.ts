@@ -7,12 +7,17 @@ import pg from 'pg';
 import type { Config } from '../config.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_uploads.ts';
+import * as m003 from './migrations/003_code_documents.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
 export type Store = { db: Db; dialect: 'sqlite' | 'postgres'; close: () => Promise<void> };
 
-const migrations: Record<string, Migration> = { '001_initial': m001, '002_uploads': m002 };
+const migrations: Record<string, Migration> = {
+  '001_initial': m001,
+  '002_uploads': m002,
+  '003_code_documents': m003,
+};
 
 // node-postgres returns int8 as strings to avoid precision loss; our int8 columns are
 // millisecond times and counters, far below 2^53.

@@ -12,6 +12,14 @@ export type Database = {
   room_members: RoomMembersTable;
   messages: MessagesTable;
   uploads: UploadsTable;
+  code_documents: CodeDocumentsTable;
+};
+
+export type CodeDocumentsTable = {
+  room_id: string;
+  /** The document's whole Yjs state, as one update (Y.encodeStateAsUpdate). */
+  state: Uint8Array;
+  updated_at: number;
 };
 
 export type UsersTable = {
