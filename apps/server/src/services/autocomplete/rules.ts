@@ -34,71 +34,14 @@ const MEMBERS: Record<Language, Record<string, string[]>> = {
 };
 MEMBERS.typescript = MEMBERS.javascript;
 
+const PYTHON_KEYWORDS =
+  'def return import from class while for if elif else print lambda yield async await True False None';
+const JAVASCRIPT_KEYWORDS =
+  'function return const let class while for if else async await import export console document undefined true false null';
 const KEYWORDS: Record<Language, string[]> = {
-  python: [
-    'def',
-    'return',
-    'import',
-    'from',
-    'class',
-    'while',
-    'for',
-    'if',
-    'elif',
-    'else',
-    'print',
-    'lambda',
-    'yield',
-    'async',
-    'await',
-    'True',
-    'False',
-    'None',
-  ],
-  javascript: [
-    'function',
-    'return',
-    'const',
-    'let',
-    'class',
-    'while',
-    'for',
-    'if',
-    'else',
-    'async',
-    'await',
-    'import',
-    'export',
-    'console',
-    'document',
-    'undefined',
-    'true',
-    'false',
-    'null',
-  ],
-  typescript: [
-    'function',
-    'return',
-    'const',
-    'let',
-    'class',
-    'interface',
-    'type',
-    'while',
-    'for',
-    'if',
-    'else',
-    'async',
-    'await',
-    'import',
-    'export',
-    'console',
-    'readonly',
-    'undefined',
-    'true',
-    'false',
-    'null',
-  ],
+  python: PYTHON_KEYWORDS.split(' '),
+  javascript: JAVASCRIPT_KEYWORDS.split(' '),
+  typescript: [...JAVASCRIPT_KEYWORDS.split(' '), 'interface', 'type', 'readonly', 'enum', 'implements'],
 };
 
 const PYTHON_BLOCK =
