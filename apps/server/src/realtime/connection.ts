@@ -4,8 +4,6 @@ import type { UserRow } from '../store/users.repository.ts';
 /** What the realtime core needs of a socket; `ws` provides it, and so can an in-memory pair. */
 export type Socket = {
   send(data: string): void;
-  close(code?: number, reason?: string): void;
-  terminate(): void;
   readonly bufferedAmount: number;
 };
 
@@ -19,8 +17,6 @@ export class Connection {
   readonly user: UserRow;
   readonly publicUser: PublicUser;
   roomId: string | null = null;
-  /** Frames are handled one at a time, in arrival order. */
-  queue: Promise<void> = Promise.resolve();
   private held: Array<[seq: number, frame: string]> | null = null;
   private closed = false;
   private readonly socket: Socket;
@@ -76,16 +72,6 @@ export class Connection {
     const held = this.held ?? [];
     this.held = null;
     for (const [seq, frame] of held) if (seq === 0 || seq > deliveredSeq) this.send(frame);
-  }
-
-  close(code: number, reason: string): void {
-    this.closed = true;
-    this.socket.close(code, reason);
-  }
-
-  terminate(): void {
-    this.closed = true;
-    this.socket.terminate();
   }
 
   markClosed(): void {
