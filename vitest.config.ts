@@ -2,10 +2,22 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Suites create their own databases, so files can run side by side.
-    pool: 'forks',
+    projects: [
+      {
+        // `extends: false`: the web project's React/jsdom set-up must not leak into these.
+        extends: false,
+        test: {
+          name: 'node',
+          include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          // Suites create their own databases, so files can run side by side.
+          pool: 'forks',
+        },
+      },
+      // The web client's component and slice tests run in jsdom, configured next to the app.
+      'apps/web/vite.config.ts',
+    ],
   },
 });

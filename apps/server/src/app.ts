@@ -57,7 +57,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setSerializerCompiler(serializerCompiler);
 
   // 1. Store: open the database and bring its schema up to date before anything reads it.
-  const store = openStore(config.database);
+  const store = openStore(config.database, (error) => app.log.warn({ err: error }, 'idle database connection lost'));
   app.addHook('onClose', () => store.close());
   await migrateToLatest(store.db);
 

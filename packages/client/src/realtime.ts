@@ -1,11 +1,6 @@
-import {
-  type ClientFrame,
-  CloseCode,
-  type Message,
-  PROTOCOL_VERSION,
-  type ServerFrame,
-  type ServerFrameOf,
-} from '@tandem/protocol';
+import type { ClientFrame, Message, ServerFrame, ServerFrameOf } from '@tandem/protocol';
+// Values from the zod-free entry point: a browser bundle must not carry every schema.
+import { CloseCode, PROTOCOL_VERSION } from '@tandem/protocol/constants';
 import { backoffDelay } from './backoff.ts';
 import { Emitter } from './emitter.ts';
 import { newClientMessageId } from './ids.ts';

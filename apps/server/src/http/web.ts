@@ -47,7 +47,8 @@ export async function registerWebApp(app: FastifyInstance, webDir: string): Prom
     await app.register(fastifyStatic, {
       root: webDir,
       prefix: '/',
-      wildcard: false,
+      // Looked up per request, so a rebuilt app is served without a restart.
+      wildcard: true,
       cacheControl: false,
       setHeaders: (reply: FastifyReply, filePath: string) => {
         if (filePath.endsWith('.html')) {

@@ -27,9 +27,15 @@ const pgTypes = {
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
 };
 
-export function openStore(database: Config['database']): Store {
+/**
+ * `onError` hears errors of idle PostgreSQL connections (a restart, a failover, an admin
+ * terminating them): unhandled, such an error would crash the process; the pool replaces the
+ * connection by itself.
+ */
+export function openStore(database: Config['database'], onError: (error: Error) => void = () => {}): Store {
   if (database.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: database.url, max: 10, types: pgTypes });
+    pool.on('error', onError);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

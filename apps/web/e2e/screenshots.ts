@@ -1,0 +1,24 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+
+const folder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../artifacts/screenshots');
+
+const SIZES = [
+  { width: 390, height: 844 },
+  { width: 1280, height: 800 },
+] as const;
+
+/** Saves the page at a phone's and a laptop's size: artifacts/screenshots/<name>-<w>x<h>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const original = page.viewportSize();
+  // A focus ring on the last-used field is not what the page looks like at rest.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    // Let layout settle (the message list re-pins to the bottom on resize).
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: path.join(folder, `${name}-${size.width}x${size.height}.png`) });
+  }
+  if (original) await page.setViewportSize(original);
+}

@@ -1,0 +1,69 @@
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, devices } from '@playwright/test';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const port = Number(process.env.E2E_PORT ?? 18473);
+// A fresh database for every run, removed by the global teardown. Workers load this file too;
+// only the main process starts the server and tears down, so the main process's name is the one used.
+const database = path.join(os.tmpdir(), `tandem-e2e-${process.pid}-${Date.now()}.db`);
+process.env.TANDEM_E2E_DATABASE ??= database;
+
+export default defineConfig({
+  testDir: './e2e',
+  globalTeardown: './e2e/global-teardown.ts',
+  outputDir: path.join(repo, 'artifacts/playwright/results'),
+  reporter: [
+    ['list'],
+    ['html', { outputFolder: path.join(repo, 'artifacts/playwright/report'), open: 'never' }],
+    // Read by ./tandem test for the closing summary line.
+    ['json', { outputFile: path.join(repo, 'artifacts/playwright.json') }],
+  ],
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    // Debian's Chromium, never a downloaded browser.
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  webServer: {
+    // The real thing: the production build served by the Tandem server, on a throwaway SQLite file.
+    command: 'npm run build -w @tandem/web && node apps/server/src/main.ts',
+    cwd: repo,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${process.env.TANDEM_E2E_DATABASE}`,
+      DEFAULT_ROOMS: '',
+      AUTH_RATE_LIMIT: '1000',
+      LOG_LEVEL: 'warn',
+      WEB_DIR: path.join(repo, 'apps/web/dist'),
+    },
+  },
+});

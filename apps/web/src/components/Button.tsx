@@ -1,0 +1,29 @@
+import type { ButtonHTMLAttributes } from 'react';
+
+const tones = {
+  primary: 'bg-blue-600 text-white hover:bg-blue-700 focus-visible:ring-blue-300',
+  success: 'bg-emerald-600 text-white hover:bg-emerald-700 focus-visible:ring-emerald-300',
+  quiet: 'bg-white text-slate-700 ring-1 ring-slate-300 ring-inset hover:bg-slate-50 focus-visible:ring-blue-300',
+} as const;
+
+type Props = ButtonHTMLAttributes<HTMLButtonElement> & { tone?: keyof typeof tones; busy?: boolean };
+
+export function Button({ tone = 'primary', busy = false, className = '', children, disabled, ...rest }: Props) {
+  return (
+    <button
+      type="button"
+      disabled={disabled || busy}
+      aria-busy={busy || undefined}
+      className={`inline-flex items-center justify-center gap-2 rounded-xl px-4 py-2.5 text-base font-semibold shadow-xs transition outline-none focus-visible:ring-4 disabled:cursor-not-allowed disabled:opacity-60 ${tones[tone]} ${className}`}
+      {...rest}
+    >
+      {busy && (
+        <span
+          className="size-4 animate-spin rounded-full border-2 border-current border-r-transparent"
+          aria-hidden="true"
+        />
+      )}
+      {children}
+    </button>
+  );
+}

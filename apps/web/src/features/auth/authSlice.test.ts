@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { alice, apiError, asUser } from '../../test/fixtures.ts';
+import { testStore } from '../../test/testStore.ts';
+import { authApi } from './authApi.ts';
+
+describe('auth', () => {
+  it('is unknown until the server says who is signed in', async () => {
+    const { store } = testStore(({ path }) =>
+      path === '/auth/me' ? { status: 200, body: { user: asUser(alice) } } : apiError(404, 'not_found', 'No'),
+    );
+    expect(store.getState().auth.status).toBe('unknown');
+    await store.dispatch(authApi.endpoints.me.initiate());
+    expect(store.getState().auth).toMatchObject({ status: 'signedIn', user: alice });
+  });
+
+  it('is signed out when the cookie is missing or expired (401)', async () => {
+    const { store } = testStore(() => apiError(401, 'unauthorized', 'Sign in first.'));
+    await store.dispatch(authApi.endpoints.me.initiate());
+    expect(store.getState().auth.status).toBe('signedOut');
+  });
+
+  it('stays unknown when the server cannot be reached, so the app can say so and retry', async () => {
+    const { store } = testStore(() => apiError(503, 'internal', 'Down for a moment.'));
+    await store.dispatch(authApi.endpoints.me.initiate());
+    expect(store.getState().auth.status).toBe('unknown');
+  });
+
+  it('signing out closes the socket and forgets the cached data', async () => {
+    const { store, realtime, services } = testStore(({ path }) =>
+      path === '/auth/logout' ? { status: 204 } : { status: 200, body: { user: asUser(alice) } },
+    );
+    await store.dispatch(authApi.endpoints.me.initiate(undefined, { subscribe: false }));
+    services.realtime.get();
+    await store.dispatch(authApi.endpoints.logout.initiate());
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.getState().auth.status).toBe('signedOut');
+    expect(realtime.close).toHaveBeenCalled();
+    expect(store.getState().api.queries).toEqual({});
+  });
+
+  it('a session the server ends (socket closed with 4401) signs out with a notice', () => {
+    const { store, services, realtime } = testStore();
+    services.realtime.get();
+    realtime.emit('closed', { code: 4401, reason: 'Your session has expired.' });
+    expect(store.getState().auth).toMatchObject({ status: 'signedOut', notice: 'Your session has expired.' });
+  });
+});

@@ -1,0 +1,67 @@
+import { createSlice, isAnyOf, type PayloadAction } from '@reduxjs/toolkit';
+import type { PublicUser } from '@tandem/protocol';
+import { roomsApi } from '../rooms/roomsApi.ts';
+import { authApi } from './authApi.ts';
+
+type AuthState = {
+  /** `unknown` until `GET /auth/me` answers: the cookie is HttpOnly, only the server can tell. */
+  status: 'unknown' | 'signedIn' | 'signedOut';
+  user: PublicUser | null;
+  /** Why the person was signed out, when it was not their own doing. */
+  notice: string | null;
+};
+
+const initialState: AuthState = { status: 'unknown', user: null, notice: null };
+
+function signIn(state: AuthState, { id, username, name, guest }: PublicUser) {
+  state.status = 'signedIn';
+  state.user = { id, username, name, guest };
+  state.notice = null;
+}
+
+function signOut(state: AuthState) {
+  state.status = 'signedOut';
+  state.user = null;
+}
+
+const isUnauthorized = (payload: unknown) => (payload as { status?: number } | undefined)?.status === 401;
+
+export const authSlice = createSlice({
+  name: 'auth',
+  initialState,
+  reducers: {
+    sessionEnded(state, action: PayloadAction<string>) {
+      signOut(state);
+      state.notice = action.payload || 'Your session has ended. Sign in again.';
+    },
+  },
+  extraReducers: (builder) => {
+    builder
+      .addMatcher(authApi.endpoints.me.matchFulfilled, (state, action) => signIn(state, action.payload.user))
+      .addMatcher(authApi.endpoints.me.matchRejected, (state, action) => {
+        if (isUnauthorized(action.payload)) signOut(state);
+      })
+      .addMatcher(
+        isAnyOf(authApi.endpoints.login.matchFulfilled, authApi.endpoints.register.matchFulfilled),
+        (state, action) => signIn(state, action.payload.user),
+      )
+      .addMatcher(roomsApi.endpoints.joinRoomByName.matchFulfilled, (state, action) => {
+        if (action.payload.session) signIn(state, action.payload.session.user);
+      })
+      .addMatcher(authApi.endpoints.logout.matchFulfilled, signOut)
+      .addMatcher(authApi.endpoints.logout.matchRejected, (state, action) => {
+        if (isUnauthorized(action.payload)) signOut(state);
+      });
+  },
+  selectors: {
+    selectCurrentUser: (state) => state.user,
+    selectAuthStatus: (state) => state.status,
+    selectAuthNotice: (state) => state.notice,
+  },
+});
+
+export const { sessionEnded } = authSlice.actions;
+export const { selectCurrentUser, selectAuthStatus, selectAuthNotice } = authSlice.selectors;
+
+/** What to call a person: their name when they gave one, else their username. */
+export const displayName = (user: Pick<PublicUser, 'name' | 'username'>) => user.name ?? user.username;

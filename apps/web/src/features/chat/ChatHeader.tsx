@@ -1,0 +1,66 @@
+import type { Ref } from 'react';
+import { Link } from 'react-router';
+import { PageHeading } from '../../components/PageHeading.tsx';
+import { plural } from '../../lib/format.ts';
+
+type Props = {
+  title: string;
+  subtitle?: string;
+  onlineCount?: number;
+  peopleOpen?: boolean;
+  peopleButtonRef?: Ref<HTMLButtonElement>;
+  onTogglePeople?: () => void;
+};
+
+/** Seed 000's header: a back arrow and the room's name; on small screens, a button for the people. */
+export function ChatHeader({ title, subtitle, onlineCount, peopleOpen, peopleButtonRef, onTogglePeople }: Props) {
+  return (
+    <header className="flex h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 sm:px-3">
+      <Link
+        to="/lobby"
+        aria-label="Back"
+        className="flex size-11 items-center justify-center rounded-full text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-4 focus-visible:ring-blue-300"
+      >
+        <svg
+          viewBox="0 0 24 24"
+          className="size-6"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+          aria-hidden="true"
+        >
+          <path d="M15 5l-7 7 7 7" strokeLinecap="round" strokeLinejoin="round" />
+        </svg>
+      </Link>
+      <div className="min-w-0 flex-1">
+        <PageHeading className="truncate text-[17px] leading-tight font-semibold text-slate-900">{title}</PageHeading>
+        {subtitle && <p className="truncate text-xs text-slate-500">{subtitle}</p>}
+      </div>
+      {onTogglePeople && onlineCount !== undefined && (
+        <button
+          ref={peopleButtonRef}
+          type="button"
+          onClick={onTogglePeople}
+          aria-expanded={peopleOpen}
+          aria-controls="people-panel"
+          aria-label={`People, ${plural(onlineCount, 'person', 'people')} online`}
+          className="flex h-11 items-center gap-1.5 rounded-full px-3 text-sm font-medium text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-4 focus-visible:ring-blue-300 lg:hidden"
+        >
+          <svg
+            viewBox="0 0 24 24"
+            className="size-5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.8"
+            aria-hidden="true"
+          >
+            <circle cx="9" cy="8" r="3.25" />
+            <path d="M3 19c.6-3.2 3-5 6-5s5.4 1.8 6 5" strokeLinecap="round" />
+            <path d="M16 5.2a3 3 0 0 1 0 5.6M18 14.2c1.6.6 2.7 2.3 3 4.8" strokeLinecap="round" />
+          </svg>
+          {onlineCount}
+        </button>
+      )}
+    </header>
+  );
+}

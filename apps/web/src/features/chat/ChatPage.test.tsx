@@ -1,0 +1,156 @@
+import { RealtimeError } from '@tandem/client';
+import type { Message, ServerFrameOf } from '@tandem/protocol';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { createFakeRealtime } from '../../test/fakeRealtime.ts';
+import { alice, apiError, bob, joined, message, ROOM_ID } from '../../test/fixtures.ts';
+import { type FakeRoute, renderWithProviders } from '../../test/renderWithProviders.tsx';
+import { ChatPage } from './ChatPage.tsx';
+
+const members = [
+  { user: alice, joinedAt: '2026-11-21T10:00:00.000Z', lastReadSeq: 0 },
+  { user: bob, joinedAt: '2026-11-21T10:00:00.000Z', lastReadSeq: 0 },
+];
+
+const server: FakeRoute = ({ path }) => {
+  if (path === `/rooms/${ROOM_ID}/members`) return { status: 200, body: { members } };
+  if (path.startsWith(`/rooms/${ROOM_ID}/messages?before=3`)) {
+    return { status: 200, body: { messages: [message(1, bob, 'the very first')], hasMore: false, latestSeq: 4 } };
+  }
+  return apiError(404, 'not_found', 'No such route.');
+};
+
+function openRoom(snapshot: Partial<ServerFrameOf<'joined'>> = {}) {
+  const realtime = createFakeRealtime(() =>
+    joined({ messages: [message(3, alice, 'Anyone on for lunch today'), message(4, bob, 'Let me know')], ...snapshot }),
+  );
+  const result = renderWithProviders(<ChatPage />, {
+    path: `/chat/${ROOM_ID}`,
+    pattern: '/chat/:roomId',
+    realtime,
+    route: server,
+    preloadedState: {
+      auth: { status: 'signedIn', user: alice, notice: null },
+      connection: { status: 'open', wasOpen: true, problem: null },
+    },
+  });
+  return { ...result, realtime };
+}
+
+const list = () => screen.getByRole('list', { name: 'Messages' });
+const item = (text: string) => within(list()).getByText(text).closest('li') as HTMLElement;
+const emit = (fn: () => void) => act(async () => fn());
+
+describe('ChatPage', () => {
+  it('shows the room like seed 000: back arrow, name, your messages right and the others’ with their name', async () => {
+    const { realtime } = openRoom();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Team Unicorns' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Back' })).toHaveAttribute('href', '/lobby');
+    expect(realtime.join).toHaveBeenCalledWith({ roomId: ROOM_ID });
+    expect(item('Anyone on for lunch today').querySelector('.bg-blue-600')).not.toBeNull();
+    expect(item('Let me know')).toHaveTextContent('bob');
+    expect(item('Let me know').querySelector('.bg-slate-100')).not.toBeNull();
+    expect(item('Let me know').querySelector('time')).toHaveAttribute('datetime', message(4, bob).createdAt);
+    expect(screen.getByPlaceholderText('Start typing...')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Send' })).toBeInTheDocument();
+  });
+
+  it('marks the newest message read while the page is visible', async () => {
+    const { realtime } = openRoom();
+    await waitFor(() => expect(realtime.markRead).toHaveBeenCalledWith(4));
+  });
+
+  it('shows a new message live and announces it politely to screen readers', async () => {
+    const { realtime } = openRoom();
+    await screen.findByText('Let me know');
+    await emit(() => realtime.emit('message', message(5, bob, 'Pizza?')));
+    expect(await within(list()).findByText('Pizza?')).toBeInTheDocument();
+    const live = document.querySelector('[aria-live="polite"].sr-only');
+    expect(live).toHaveTextContent('bob: Pizza?');
+  });
+
+  it('says who is typing, not you, and lets it expire by itself', async () => {
+    const { realtime } = openRoom();
+    await screen.findByText('Let me know');
+    const typing = (user: typeof bob, active: boolean, expiresInMs = 5000) =>
+      realtime.emit('typing', { type: 'typing', roomId: ROOM_ID, user, active, expiresInMs });
+    await emit(() => typing(alice, true));
+    await emit(() => typing(bob, true, 80));
+    expect(await screen.findByText('bob is typing…')).toBeInTheDocument();
+    expect(screen.queryByText(/Alice Liddell is typing/)).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByText('bob is typing…')).not.toBeInTheDocument());
+  });
+
+  it('says "Seen" under your message once someone else read it', async () => {
+    const { realtime } = openRoom({ messages: [message(3, alice, 'Anyone on for lunch today')] });
+    await screen.findByText('Anyone on for lunch today');
+    expect(item('Anyone on for lunch today')).not.toHaveTextContent('Seen');
+    await emit(() => realtime.emit('read', { type: 'read', roomId: ROOM_ID, userId: bob.id, seq: 3 }));
+    await waitFor(() => expect(item('Anyone on for lunch today')).toHaveTextContent('Seen'));
+  });
+
+  it('shows a message as sending, then stored; a refused one says why and can be retried', async () => {
+    const { realtime } = openRoom();
+    const field = await screen.findByPlaceholderText('Start typing...');
+    await userEvent.type(field, 'On my way{Enter}');
+    expect(item('On my way')).toHaveTextContent('Sending…');
+    const [first] = realtime.sends;
+    const stored: Message = { ...message(5, alice, 'On my way'), clientMessageId: first?.clientMessageId ?? '' };
+    await emit(() => {
+      realtime.emit('message', stored);
+      first?.resolve(stored);
+    });
+    await waitFor(() => expect(item('On my way')).not.toHaveTextContent('Sending…'));
+
+    await userEvent.type(field, 'Second{Enter}');
+    await emit(() => realtime.sends[1]?.reject(new RealtimeError('forbidden', 'You are not a member of this room.')));
+    await waitFor(() => expect(item('Second')).toHaveTextContent('Not sent: You are not a member of this room.'));
+    await userEvent.click(within(item('Second')).getByRole('button', { name: 'Retry' }));
+    expect(realtime.send).toHaveBeenLastCalledWith('Second', realtime.sends[1]?.clientMessageId);
+    expect(item('Second')).toHaveTextContent('Sending…');
+  });
+
+  it('loads older history on request and keeps what was there', async () => {
+    openRoom({ hasMore: true });
+    await userEvent.click(await screen.findByRole('button', { name: 'Load earlier messages' }));
+    expect(await within(list()).findByText('the very first')).toBeInTheDocument();
+    expect(within(list()).getByText('Let me know')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Load earlier messages' })).not.toBeInTheDocument();
+  });
+
+  it('lists members with who is online, and notes arrivals in the timeline', async () => {
+    const { realtime } = openRoom();
+    const people = await screen.findByRole('button', { name: /People/ });
+    await userEvent.click(people);
+    const panel = screen.getByRole('region', { name: 'People in this room' });
+    await within(panel).findByText('bob');
+    expect(within(panel).getByText('Offline')).toBeInTheDocument();
+    await emit(() => realtime.emit('presence', { type: 'presence', roomId: ROOM_ID, action: 'join', user: bob }));
+    expect(await within(list()).findByText(/bob joined/)).toBeInTheDocument();
+    expect(within(panel).queryByText('Offline')).not.toBeInTheDocument();
+    await userEvent.keyboard('{Escape}');
+    expect(people).toHaveAttribute('aria-expanded', 'false');
+  });
+
+  it('shows that the connection is coming back', async () => {
+    const { realtime, store } = openRoom();
+    await screen.findByText('Let me know');
+    await emit(() => realtime.emit('status', 'reconnecting'));
+    expect(store.getState().connection.status).toBe('reconnecting');
+    expect(screen.getByText(/Reconnecting…/)).toBeInTheDocument();
+  });
+
+  it('says in words when the room cannot be joined', async () => {
+    const realtime = createFakeRealtime();
+    realtime.join.mockRejectedValue(new RealtimeError('not_found', 'No room has this id.'));
+    renderWithProviders(<ChatPage />, {
+      path: `/chat/${ROOM_ID}`,
+      pattern: '/chat/:roomId',
+      realtime,
+      preloadedState: { auth: { status: 'signedIn', user: alice, notice: null } },
+    });
+    expect(await screen.findByText('No room has this id.')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Back to all rooms' })).toBeInTheDocument();
+  });
+});

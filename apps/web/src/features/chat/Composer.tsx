@@ -1,0 +1,137 @@
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { useAppDispatch } from '../../app/hooks.ts';
+import { MESSAGE_MAX, messageProblem } from './messageRules.ts';
+import { sendMessage } from './outboxSlice.ts';
+import { reportTyping } from './realtimeThunks.ts';
+
+/** The typing lease lasts a few seconds on the server; refresh it this often while typing. */
+const TYPING_REFRESH_MS = 3000;
+/** Start showing the length this close to the limit. */
+const COUNTER_FROM = MESSAGE_MAX - 500;
+
+/** The field grows with its text, up to a few lines. */
+function fitToText(el: HTMLTextAreaElement) {
+  el.style.height = 'auto';
+  el.style.height = `${Math.min(el.scrollHeight, 160)}px`;
+}
+
+/**
+ * Seed 000's input: "Start typing..." and a triangle send button. Enter sends, Shift+Enter
+ * adds a line. A message that cannot be sent says why instead.
+ */
+export function Composer({ roomId }: { roomId: string }) {
+  const dispatch = useAppDispatch();
+  const id = useId();
+  const [body, setBody] = useState('');
+  const [attempted, setAttempted] = useState(false);
+  const typingSentAt = useRef(0);
+  const field = useRef<HTMLTextAreaElement>(null);
+
+  const length = body.trim().length;
+  const problem = messageProblem(body);
+  // Too long is said at once; empty only after trying to send, not while the field is fresh.
+  const shownProblem = length > MESSAGE_MAX || attempted ? problem : undefined;
+
+  const stopTyping = () => {
+    if (typingSentAt.current === 0) return;
+    typingSentAt.current = 0;
+    dispatch(reportTyping(false));
+  };
+
+  // Leaving the room (the page, or this composer) ends the typing lease with it.
+  useEffect(
+    () => () => {
+      if (typingSentAt.current !== 0) dispatch(reportTyping(false));
+    },
+    [dispatch],
+  );
+
+  const onChange = (text: string) => {
+    setBody(text);
+    setAttempted(false);
+    if (text.trim() === '') return stopTyping();
+    const now = Date.now();
+    if (now - typingSentAt.current > TYPING_REFRESH_MS) {
+      typingSentAt.current = now;
+      dispatch(reportTyping(true));
+    }
+  };
+
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    if (problem) {
+      setAttempted(true);
+      return;
+    }
+    dispatch(sendMessage(roomId, body.trim()));
+    // Sending ends the typing lease on the server.
+    typingSentAt.current = 0;
+    setBody('');
+    if (field.current) field.current.style.height = '';
+    field.current?.focus();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    // Enter while an input method is composing picks a character; it must not send.
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  };
+
+  return (
+    <form onSubmit={submit} className="mx-auto w-full max-w-3xl" noValidate>
+      <div className="flex items-end gap-2">
+        <label htmlFor={`${id}-body`} className="sr-only">
+          Message
+        </label>
+        <textarea
+          id={`${id}-body`}
+          ref={field}
+          rows={1}
+          value={body}
+          onChange={(e) => {
+            fitToText(e.target);
+            onChange(e.target.value);
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={stopTyping}
+          placeholder="Start typing..."
+          aria-invalid={shownProblem ? true : undefined}
+          aria-describedby={`${id}-help`}
+          className={`block max-h-40 min-h-11 flex-1 resize-none rounded-3xl border bg-white px-4 py-2.5 text-[15px] leading-6 outline-none transition placeholder:text-slate-400 focus-visible:ring-4 ${
+            shownProblem
+              ? 'border-red-400 focus-visible:ring-red-100'
+              : 'border-slate-300 focus-visible:border-blue-500 focus-visible:ring-blue-100'
+          }`}
+        />
+        <button
+          type="submit"
+          aria-label="Send"
+          aria-disabled={problem ? true : undefined}
+          className={`flex size-11 shrink-0 items-center justify-center rounded-full outline-none transition focus-visible:ring-4 focus-visible:ring-blue-300 ${
+            problem ? 'text-blue-300' : 'text-blue-600 hover:bg-blue-50'
+          }`}
+        >
+          <svg viewBox="0 0 24 24" className="size-7" aria-hidden="true">
+            <path
+              d="M5 3.5v17a.75.75 0 0 0 1.14.64l13.5-8.5a.75.75 0 0 0 0-1.28L6.14 2.86A.75.75 0 0 0 5 3.5z"
+              fill="currentColor"
+            />
+          </svg>
+        </button>
+      </div>
+      <div id={`${id}-help`} className="min-h-5 px-4 pt-1 text-xs" aria-live="polite">
+        {shownProblem ? (
+          <span className="text-red-600">{shownProblem}</span>
+        ) : length > COUNTER_FROM ? (
+          <span className="text-slate-500">
+            {length.toLocaleString()} / {MESSAGE_MAX.toLocaleString()}
+          </span>
+        ) : (
+          <span className="sr-only">Enter sends, Shift+Enter adds a line.</span>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,121 @@
+import { useLayoutEffect, useRef } from 'react';
+import { formatDay, formatTime } from '../../lib/format.ts';
+import { displayName } from '../auth/authSlice.ts';
+import { MessageBubble, OutgoingBubble } from './MessageBubble.tsx';
+import type { TimelineItem } from './timeline.ts';
+
+type Props = {
+  items: TimelineItem[];
+  hasMore: boolean;
+  loadingOlder: boolean;
+  olderError: string | undefined;
+  onLoadOlder(): void;
+};
+
+/** Within this many pixels of the bottom, new messages keep the view pinned to the newest. */
+const NEAR_BOTTOM_PX = 120;
+/** Within this many pixels of the top, older history is fetched. */
+const NEAR_TOP_PX = 200;
+
+const isNearBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+
+/**
+ * The scrolling timeline. New messages keep you at the bottom if you were there (or sent them);
+ * older history comes in above on scroll-up while what you were reading stays where it was.
+ */
+export function MessageList({ items, hasMore, loadingOlder, olderError, onLoadOlder }: Props) {
+  const scroller = useRef<HTMLElement>(null);
+  const last = useRef({ first: '', final: '', height: 0, nearBottom: true });
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const before = last.current;
+    // The first message, not the first item: a day separator above it stays when history comes in.
+    const first = items.find((item) => item.type === 'message')?.key ?? '';
+    const finalItem = items.at(-1);
+    const final = finalItem?.key ?? '';
+    const mine = finalItem?.type === 'outgoing' || (finalItem?.type === 'message' && finalItem.own);
+    if (before.first && first !== before.first && final === before.final) {
+      // History was put in front: move down by exactly what was added above.
+      el.scrollTop += el.scrollHeight - before.height;
+    } else if (final !== before.final && (before.nearBottom || mine)) {
+      el.scrollTop = el.scrollHeight;
+    }
+    last.current = { first, final, height: el.scrollHeight, nearBottom: isNearBottom(el) };
+  }, [items]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    last.current.nearBottom = isNearBottom(el);
+    last.current.height = el.scrollHeight;
+    if (el.scrollTop < NEAR_TOP_PX && hasMore && !loadingOlder && !olderError) onLoadOlder();
+  };
+
+  return (
+    <section
+      ref={scroller}
+      onScroll={onScroll}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to be scrolled.
+      tabIndex={0}
+      aria-label="Conversation"
+      // The browser's own scroll anchoring would shift the view a second time on prepend.
+      className="min-h-0 flex-1 overflow-y-auto overscroll-contain px-3 pt-2 pb-3 outline-none [overflow-anchor:none] focus-visible:ring-2 focus-visible:ring-blue-300 focus-visible:ring-inset sm:px-6"
+    >
+      <div className="mx-auto flex min-h-full max-w-3xl flex-col justify-end">
+        {hasMore && (
+          <div className="flex flex-col items-center gap-1 py-2">
+            <button
+              type="button"
+              onClick={onLoadOlder}
+              disabled={loadingOlder}
+              className="rounded-full px-3 py-1 text-sm font-medium text-blue-600 outline-none hover:bg-blue-50 focus-visible:ring-2 focus-visible:ring-blue-400 disabled:text-slate-400"
+            >
+              {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
+            </button>
+            {olderError && (
+              <p role="alert" className="text-sm text-red-600">
+                {olderError}
+              </p>
+            )}
+          </div>
+        )}
+        {!hasMore && items.length === 0 && (
+          <p className="m-auto py-10 text-center text-sm text-slate-500">No messages yet. Say hello!</p>
+        )}
+        <ol aria-label="Messages" className="flex flex-col">
+          {items.map((item) => (
+            <li key={item.key} className="flex flex-col">
+              <TimelineRow item={item} />
+            </li>
+          ))}
+        </ol>
+      </div>
+    </section>
+  );
+}
+
+function TimelineRow({ item }: { item: TimelineItem }) {
+  switch (item.type) {
+    case 'day':
+      return (
+        <div className="my-3 flex items-center gap-3 text-xs font-medium text-slate-500">
+          <span className="h-px flex-1 bg-slate-200" aria-hidden="true" />
+          {formatDay(item.at)}
+          <span className="h-px flex-1 bg-slate-200" aria-hidden="true" />
+        </div>
+      );
+    case 'notice':
+      return (
+        <p className="my-2 self-center rounded-full bg-slate-50 px-3 py-1 text-xs text-slate-500">
+          {displayName(item.notice.user)} {item.notice.kind === 'join' ? 'joined' : 'left'} ·{' '}
+          <time dateTime={item.notice.at}>{formatTime(item.notice.at)}</time>
+        </p>
+      );
+    case 'message':
+      return <MessageBubble message={item.message} own={item.own} startsGroup={item.startsGroup} seen={item.seen} />;
+    case 'outgoing':
+      return <OutgoingBubble outgoing={item.outgoing} />;
+  }
+}

@@ -1,0 +1,43 @@
+import type { Member, PublicUser } from '@tandem/protocol';
+import { Avatar } from '../../components/Avatar.tsx';
+import { displayName } from '../auth/authSlice.ts';
+
+export type Person = { user: PublicUser; online: boolean };
+
+/** Members (from the server) and whoever is present (from the socket), online first, then by name. */
+export function people(members: Member[], present: PublicUser[]): Person[] {
+  const online = new Set(present.map((u) => u.id));
+  const byId = new Map<string, PublicUser>(members.map((m) => [m.user.id, m.user]));
+  for (const user of present) byId.set(user.id, user);
+  return [...byId.values()]
+    .map((user) => ({ user, online: online.has(user.id) }))
+    .sort((a, b) => Number(b.online) - Number(a.online) || displayName(a.user).localeCompare(displayName(b.user)));
+}
+
+export function PeopleList({ people, myId }: { people: Person[]; myId: string }) {
+  return (
+    <ul className="space-y-1">
+      {people.map(({ user, online }) => (
+        <li key={user.id} className="flex items-center gap-3 rounded-xl px-2 py-1.5">
+          <span className="relative">
+            <Avatar name={displayName(user)} seed={user.id} className="size-9 text-xs" />
+            <span
+              className={`absolute -right-0.5 -bottom-0.5 size-3 rounded-full ring-2 ring-white ${online ? 'bg-emerald-500' : 'bg-slate-300'}`}
+              aria-hidden="true"
+            />
+          </span>
+          <span className="min-w-0 flex-1">
+            <span className="block truncate text-sm font-medium text-slate-900">
+              {displayName(user)}
+              {user.id === myId && <span className="font-normal text-slate-500"> (you)</span>}
+            </span>
+            <span className={`block text-xs ${online ? 'text-emerald-700' : 'text-slate-500'}`}>
+              {online ? 'Online' : 'Offline'}
+              {user.guest && ' · guest'}
+            </span>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,95 @@
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import type { Message } from '@tandem/protocol';
+import { toAppError } from '../../app/errors.ts';
+import type { AppThunk } from '../../app/store.ts';
+import { authApi } from '../auth/authApi.ts';
+import { sessionEnded } from '../auth/authSlice.ts';
+
+/** A message on its way: shown at once, marked "sending" until stored, or "failed" with the reason. */
+export type OutgoingMessage = {
+  clientMessageId: string;
+  roomId: string;
+  body: string;
+  createdAt: string;
+  status: 'sending' | 'failed';
+  error?: string;
+};
+
+type OutboxState = { messages: OutgoingMessage[] };
+
+const initialState: OutboxState = { messages: [] };
+
+export const outboxSlice = createSlice({
+  name: 'outbox',
+  initialState,
+  reducers: {
+    sendStarted(state, action: PayloadAction<Omit<OutgoingMessage, 'status'>>) {
+      state.messages.push({ ...action.payload, status: 'sending' });
+    },
+    sendRetried(state, action: PayloadAction<string>) {
+      const message = state.messages.find((m) => m.clientMessageId === action.payload);
+      if (message) {
+        message.status = 'sending';
+        delete message.error;
+      }
+    },
+    /** Stored: from now on the room's timeline shows it. */
+    sendStored(state, action: PayloadAction<string>) {
+      state.messages = state.messages.filter((m) => m.clientMessageId !== action.payload);
+    },
+    sendFailed(state, action: PayloadAction<{ clientMessageId: string; error: string }>) {
+      const message = state.messages.find((m) => m.clientMessageId === action.payload.clientMessageId);
+      if (message) {
+        message.status = 'failed';
+        message.error = action.payload.error;
+      }
+    },
+    sendDiscarded(state, action: PayloadAction<string>) {
+      state.messages = state.messages.filter((m) => m.clientMessageId !== action.payload);
+    },
+  },
+  extraReducers: (builder) => {
+    // Another person may sign in next on this device: nothing of this one's stays.
+    builder
+      .addCase(sessionEnded, () => initialState)
+      .addMatcher(authApi.endpoints.logout.matchFulfilled, () => initialState);
+  },
+  selectors: {
+    selectOutbox: (state) => state.messages,
+  },
+});
+
+export const { sendStarted, sendRetried, sendStored, sendFailed, sendDiscarded } = outboxSlice.actions;
+export const { selectOutbox } = outboxSlice.selectors;
+
+function settle(clientMessageId: string, done: Promise<Message>): AppThunk {
+  return (dispatch) => {
+    done.then(
+      () => dispatch(sendStored(clientMessageId)),
+      (error: unknown) => dispatch(sendFailed({ clientMessageId, error: toAppError(error).message })),
+    );
+  };
+}
+
+/**
+ * Sends over the socket. The client keeps it until the server stores it, resending it with the
+ * same id after a reconnect, so it is stored once however often it goes out.
+ */
+export function sendMessage(roomId: string, body: string): AppThunk {
+  return (dispatch, _getState, { realtime }) => {
+    const { clientMessageId, done } = realtime.get().send(body);
+    dispatch(sendStarted({ clientMessageId, roomId, body, createdAt: new Date().toISOString() }));
+    dispatch(settle(clientMessageId, done));
+  };
+}
+
+/** Tries a failed message again with its original id: if it was stored after all, it is not doubled. */
+export function retrySend(clientMessageId: string): AppThunk {
+  return (dispatch, getState, { realtime }) => {
+    const message = getState().outbox.messages.find((m) => m.clientMessageId === clientMessageId);
+    if (!message) return;
+    const { done } = realtime.get().send(message.body, clientMessageId);
+    dispatch(sendRetried(clientMessageId));
+    dispatch(settle(clientMessageId, done));
+  };
+}

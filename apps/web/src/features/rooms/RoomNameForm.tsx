@@ -1,0 +1,63 @@
+import { type FormEvent, useId, useState } from 'react';
+import { errorMessage } from '../../app/errors.ts';
+import { Button } from '../../components/Button.tsx';
+
+type Props = {
+  heading: string;
+  label: string;
+  action: string;
+  tone: 'primary' | 'success';
+  busy: boolean;
+  error: unknown;
+  onSubmit(name: string): void;
+};
+
+/**
+ * One of the front page's two forms (seed 000): a heading, a room name field whose label is
+ * also its placeholder, and a coloured button. The server's error is shown under the field.
+ */
+export function RoomNameForm({ heading, label, action, tone, busy, error, onSubmit }: Props) {
+  const id = useId();
+  const [name, setName] = useState('');
+  const message = errorMessage(error);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onSubmit(name);
+  };
+  return (
+    <section aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`} className="text-lg font-semibold text-slate-900">
+        {heading}
+      </h2>
+      <form onSubmit={submit} className="mt-3 space-y-3" noValidate>
+        <label htmlFor={`${id}-name`} className="sr-only">
+          {label}
+        </label>
+        <input
+          id={`${id}-name`}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder={label}
+          autoComplete="off"
+          aria-invalid={message ? true : undefined}
+          aria-describedby={message ? `${id}-error` : undefined}
+          className={`block w-full rounded-xl border bg-white px-3.5 py-2.5 text-base shadow-xs outline-none transition placeholder:text-slate-400 focus-visible:ring-4 ${
+            message
+              ? 'border-red-500 focus-visible:ring-red-100'
+              : 'border-slate-300 focus-visible:border-blue-500 focus-visible:ring-blue-100'
+          }`}
+        />
+        <div role="alert">
+          {message && (
+            <p id={`${id}-error`} className="text-sm text-red-600">
+              {message}
+            </p>
+          )}
+        </div>
+        <Button type="submit" tone={tone} busy={busy} className="w-full">
+          {action}
+        </Button>
+      </form>
+    </section>
+  );
+}

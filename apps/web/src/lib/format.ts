@@ -1,0 +1,47 @@
+/**
+ * Times and days in the reader's own locale and time zone (Intl), e.g. "11:31 AM" in en-US
+ * and "11:31" in de-DE. `locale` is only passed by tests.
+ */
+export function formatTime(iso: string, locale?: string): string {
+  return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+}
+
+const DAY_MS = 86_400_000;
+
+function startOfDay(date: Date): number {
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
+}
+
+/** A local calendar day, for grouping messages under day separators. */
+export function dayKey(iso: string): number {
+  return startOfDay(new Date(iso));
+}
+
+/** "Today", "Yesterday", or the date ("Friday, November 20"; with the year when it is not this year's). */
+export function formatDay(iso: string, now = new Date(), locale?: string): string {
+  const date = new Date(iso);
+  const days = Math.round((startOfDay(now) - startOfDay(date)) / DAY_MS);
+  const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  if (days === 0 || days === 1) return capitalize(relative.format(-days, 'day'));
+  return new Intl.DateTimeFormat(locale, {
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+    ...(date.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
+  }).format(date);
+}
+
+/** When something last happened: the time today, else a short date. */
+export function formatWhen(iso: string, now = new Date(), locale?: string): string {
+  if (dayKey(iso) === startOfDay(now)) return formatTime(iso, locale);
+  return new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' }).format(new Date(iso));
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toLocaleUpperCase() + text.slice(1);
+}
+
+/** "1 message", "2 messages". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString()} ${count === 1 ? one : many}`;
+}

@@ -1,0 +1,28 @@
+// Plain values with no zod in sight: clients import these from '@tandem/protocol/constants'
+// so that a browser bundle does not carry every schema.
+
+/**
+ * Version of the Tandem wire contract (REST bodies and WebSocket frames).
+ * Bump it when a change is not backwards compatible; clients send it and the
+ * server refuses versions it does not speak.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Close codes the server uses; 4xxx mirror the HTTP status they resemble. */
+export const CloseCode = {
+  /** Normal close. */
+  normal: 1000,
+  /** The server is shutting down: reconnect (possibly to another node). */
+  goingAway: 1001,
+  /** A frame was larger than `limits.maxFrameBytes`. */
+  tooBig: 1009,
+  /** The session token is missing, unknown or expired. Sign in again before reconnecting. */
+  unauthorized: 4401,
+  /** No `auth` frame arrived in time on a socket opened without a cookie or bearer token. */
+  authTimeout: 4408,
+  /** The client asked for a protocol version (`?v=`) this server does not speak. */
+  unsupportedVersion: 4426,
+  /** The client stopped reading and its send buffer passed the cap. Reconnect and resume. */
+  slowConsumer: 4413,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
