@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { RealtimeClient } from '@tandem/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { backends, createRoom, guest, manualClock, startApp, testConfig } from './helpers.ts';
@@ -192,6 +193,18 @@ describe('uploads', () => {
     const room = await app.inject({ method: 'GET', url: `/rooms/${roomId}` });
     expect(room.json().messageCount).toBe(1);
     listener.close();
+  });
+
+  it('attaches files to a message sent with the realtime client, and resends them with it', async () => {
+    const a = await guest(app);
+    const roomId = await createRoom(app, a.headers);
+    const [image] = (await (await upload(a.token, form(['cat.png', PNG, 'image/png']))).json()) as Attachment[];
+    if (!image) throw new Error('upload failed');
+    const client = new RealtimeClient({ url: `${base.replace('http', 'ws')}/ws`, token: a.token });
+    await client.join({ roomId });
+    const { done } = client.send('look', undefined, [image.id]);
+    expect((await done).attachments).toEqual([image]);
+    client.close();
   });
 
   it('removes files never attached once the orphan time has passed, and keeps attached ones', async () => {

@@ -1,6 +1,7 @@
 import type { Message } from '@tandem/protocol';
 
-export type PendingSend = { clientMessageId: string; roomId: string; body: string };
+/** A send waiting for its ack: text, and the ids of files uploaded for it (if any). */
+export type PendingSend = { clientMessageId: string; roomId: string; body: string; attachmentIds: string[] };
 
 type Entry = PendingSend & { resolve: (m: Message) => void; reject: (e: Error) => void };
 

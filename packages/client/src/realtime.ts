@@ -150,16 +150,18 @@ export class RealtimeClient {
   }
 
   /**
-   * Sends a message to the current room. `done` resolves with the stored message once the
-   * server acknowledged it; until then it is kept and resent (same id) after reconnects.
+   * Sends a message to the current room: text, files uploaded first (`attachmentIds` from
+   * `POST /uploads`), or both. `done` resolves with the stored message once the server
+   * acknowledged it; until then it is kept and resent (same id) after reconnects.
    */
   send(
     body: string,
     clientMessageId: string = newClientMessageId(),
+    attachmentIds: string[] = [],
   ): { clientMessageId: string; done: Promise<Message> } {
     const target = this.target;
     const roomId = this.joinedRoomId ?? (target && 'roomId' in target ? target.roomId : '');
-    const done = this.outbox.add({ clientMessageId, roomId, body });
+    const done = this.outbox.add({ clientMessageId, roomId, body, attachmentIds });
     if (roomId !== '' && roomId === this.joinedRoomId) this.flushOne(clientMessageId);
     return { clientMessageId, done };
   }
@@ -405,6 +407,7 @@ export class RealtimeClient {
       roomId: pending.roomId,
       clientMessageId: pending.clientMessageId,
       body: pending.body,
+      attachmentIds: pending.attachmentIds,
     });
   }
 
