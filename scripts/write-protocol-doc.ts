@@ -10,8 +10,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { MessageType } from '@hocuspocus/server';
 import { z } from 'zod';
+import { CODE_SOCKET_PATH } from '../apps/server/src/collab/index.ts';
 import { CATCH_UP_LIMIT, SNAPSHOT_MESSAGES } from '../apps/server/src/realtime/frame-handlers.ts';
+import { CODE_FRAME_MAX_BYTES } from '../apps/server/src/realtime/index.ts';
 import { ClientFrame, CloseCode, PROTOCOL_VERSION, ServerFrame, WsErrorCode } from '../packages/protocol/src/index.ts';
 
 import {
@@ -301,6 +304,46 @@ function errorCodes(): string {
 }
 
 /** The whole of docs/protocol.md. Pure: throws if an example or a meaning is missing or wrong. */
+/** What each Hocuspocus message type does, for the code socket's table (keys: the enum's names). */
+const codeMessageMeanings: Record<string, string> = {
+  Sync: 'Yjs sync (y-protocols): step 1 (state vector), step 2 (missing updates), or an update.',
+  Awareness: 'Awareness update: cursors, selections, names and colours of the people in the document.',
+  Auth: 'Authentication: the client sends its session token (or an empty one, and the cookie counts); the server answers authenticated or permission denied.',
+  QueryAwareness: 'Ask for everyone’s awareness state.',
+  SyncReply: 'Like Sync, but answers a step 1 without asking back.',
+  Stateless: 'An application message that is not part of the document (unused by Tandem).',
+  BroadcastStateless: 'A stateless message to every connection of the document (unused by Tandem).',
+  CLOSE: 'The server closes this document on the connection.',
+  SyncStatus: 'The server confirms it applied an update (the client shows “saved”).',
+  Ping: 'Keep-alive.',
+  Pong: 'Answer to Ping.',
+};
+
+function codeSocket(): string {
+  const types = Object.entries(MessageType).filter(([name, value]) => typeof value === 'number' && value >= 0) as Array<
+    [string, number]
+  >;
+  const missing = types.filter(([name]) => !codeMessageMeanings[name]).map(([name]) => name);
+  if (missing.length > 0) throw new Error(`no meaning for Hocuspocus message types: ${missing.join(', ')}`);
+  return `## Code rooms: \`${CODE_SOCKET_PATH}\`
+
+The shared editor of a code room (\`kind: "code"\`) syncs its Yjs document over a second socket,
+\`${CODE_SOCKET_PATH}\`, speaking the Hocuspocus protocol (use \`@hocuspocus/provider\` with
+\`url: "ws(s)://<host>${CODE_SOCKET_PATH}"\` and \`name: <roomId>\`). Frames are **binary**: each starts
+with the document name (a lib0 varString: the room id), then a varUint message type, then the
+type's payload. The document holds the text in \`Y.Text("code")\` and the shared language in
+\`Y.Map("meta").language\`. Frames may be up to ${bytes(CODE_FRAME_MAX_BYTES)}.
+
+Authentication is required: a signed-in user (guests too), sending the session token in the
+Auth message or carrying the session cookie. Unknown rooms, chat rooms and missing sessions are
+refused with a permission-denied Auth message. Opening a room's document makes you its member.
+
+${table(
+  ['type', 'name', 'meaning'],
+  types.map(([name, value]) => [String(value), code(name), codeMessageMeanings[name] ?? '']),
+)}`;
+}
+
 export function renderProtocolDoc(): string {
   validateExamples();
   const client = ClientFrame.options as readonly FrameSchema[];
@@ -312,6 +355,7 @@ export function renderProtocolDoc(): string {
     sharedTypes([...client, ...server]),
     closeCodes(),
     errorCodes(),
+    codeSocket(),
   ].join('\n\n');
   return `${doc}\n`;
 }
