@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -5,7 +6,17 @@ import { defineConfig, devices } from '@playwright/test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
-const port = Number(process.env.E2E_PORT ?? 18473);
+// A free port unless E2E_PORT says otherwise, so parallel runs (two checkouts, CI next to a
+// developer) never collide. Workers load this file too and inherit the choice through the env.
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+process.env.E2E_PORT ??= String(await freePort());
+const port = Number(process.env.E2E_PORT);
 // A fresh database for every run, removed by the global teardown. Workers load this file too;
 // only the main process starts the server and tears down, so the main process's name is the one used.
 const database = path.join(os.tmpdir(), `tandem-e2e-${process.pid}-${Date.now()}.db`);
