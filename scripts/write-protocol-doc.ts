@@ -320,7 +320,7 @@ const codeMessageMeanings: Record<string, string> = {
 };
 
 function codeSocket(): string {
-  const types = Object.entries(MessageType).filter(([name, value]) => typeof value === 'number' && value >= 0) as Array<
+  const types = Object.entries(MessageType).filter(([, value]) => typeof value === 'number' && value >= 0) as Array<
     [string, number]
   >;
   const missing = types.filter(([name]) => !codeMessageMeanings[name]).map(([name]) => name);

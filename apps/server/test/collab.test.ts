@@ -168,15 +168,21 @@ describe.each(backends)('code rooms on $name', (backend) => {
   it('refuses editors without a session, on chat rooms and on unknown rooms', async () => {
     const { app, code } = await start();
     const { owner, roomId } = await codeRoom(app);
-    await expect(openEditor(code, roomId, 'not-a-session')).rejects.toThrow('refused');
+    await expect(openEditor(code, roomId, 'not-a-session')).rejects.toThrow(
+      'refused: Sign in or join as a guest first.',
+    );
     const chat = await app.inject({
       method: 'POST',
       url: '/rooms',
       headers: owner.headers,
       payload: { name: uniqueName('chat') },
     });
-    await expect(openEditor(code, chat.json().roomId, owner.token)).rejects.toThrow('refused');
-    await expect(openEditor(code, 'AAAAAAAAAAAAAAAAAAAAAA', owner.token)).rejects.toThrow('refused');
+    await expect(openEditor(code, chat.json().roomId, owner.token)).rejects.toThrow(
+      'refused: This room has no code editor.',
+    );
+    await expect(openEditor(code, 'AAAAAAAAAAAAAAAAAAAAAA', owner.token)).rejects.toThrow(
+      'refused: No room has this id',
+    );
     expect((await app.inject({ method: 'GET', url: '/rooms/AAAAAAAAAAAAAAAAAAAAAA/code' })).statusCode).toBe(404);
   });
 

@@ -46,7 +46,11 @@ export async function startServerProcess(name: string, env: Record<string, strin
     for (const line of lines) if (Number(/"level":(\d+)/.exec(line)?.[1] ?? 0) >= 40) problems.push(line);
   });
   const http = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server ${name} did not start:\n${all.slice(-10_000)}`)), 20_000);
+    const timer = setTimeout(() => {
+      // Never leave a server behind: one that did not start in time is killed.
+      child.kill('SIGKILL');
+      reject(new Error(`server ${name} did not start:\n${all.slice(-10_000)}`));
+    }, 20_000);
     const listening = () => {
       const match = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(all);
       if (!match?.[1]) return;

@@ -20,6 +20,9 @@ const cookieValue = (header: string | null, name: string) =>
     .map((part) => part.trim().split('='))
     .find(([key]) => key === name)?.[1];
 
+/** Hocuspocus sends a refused client the error's `reason` (else only "permission-denied"). */
+const refusal = (reason: string) => Object.assign(new Error(reason), { reason });
+
 function redisExtension(url: string, prefix: string) {
   const u = new URL(url);
   return new Redis({
@@ -83,9 +86,10 @@ export function registerCollab(
     async onAuthenticate({ token, documentName, requestHeaders }) {
       const sessionToken = token || cookieValue(requestHeaders.get('cookie'), SESSION_COOKIE);
       const auth = sessionToken ? await services.accounts.authenticate(sessionToken) : null;
-      if (!auth) throw new Error('Sign in or join as a guest first.');
-      const room = await services.rooms.requireRoom(documentName);
-      if (room.kind !== 'code') throw new Error('This room has no code editor.');
+      if (!auth) throw refusal('Sign in or join as a guest first.');
+      const room = await services.rooms.findRoom(documentName);
+      if (!room) throw refusal('No room has this id. It may have been mistyped.');
+      if (room.kind !== 'code') throw refusal('This room has no code editor.');
       await services.rooms.joinById(documentName, auth.user);
       return { user: toPublicUser(auth.user) };
     },

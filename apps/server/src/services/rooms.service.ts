@@ -67,6 +67,7 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
 
   return {
     requireRoom,
+    findRoom: (roomId: string) => rooms.findRoomById(db, roomId),
     summary,
 
     /** Listeners hear of every new room (room lists update live). */

@@ -5,7 +5,13 @@ import type { Realtime } from '../app/services.ts';
 
 type Listener = (payload: never) => void;
 
-export type ScriptedSend = { clientMessageId: string; body: string; resolve(m: Message): void; reject(e: Error): void };
+export type ScriptedSend = {
+  clientMessageId: string;
+  body: string;
+  attachmentIds: string[];
+  resolve(m: Message): void;
+  reject(e: Error): void;
+};
 
 export interface FakeRealtime extends Realtime {
   join: Mock<Realtime['join']>;
@@ -48,8 +54,10 @@ export function createFakeRealtime(joinedWith?: (roomId: string) => ServerFrameO
     leave: vi.fn(() => {
       currentRoom = null;
     }),
-    send: vi.fn((body: string, clientMessageId = `c-${++counter}`) => {
-      const done = new Promise<Message>((resolve, reject) => sends.push({ clientMessageId, body, resolve, reject }));
+    send: vi.fn((body: string, clientMessageId = `c-${++counter}`, attachmentIds: string[] = []) => {
+      const done = new Promise<Message>((resolve, reject) =>
+        sends.push({ clientMessageId, body, attachmentIds, resolve, reject }),
+      );
       done.catch(() => {});
       return { clientMessageId, done };
     }),

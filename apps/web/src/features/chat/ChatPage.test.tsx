@@ -1,11 +1,12 @@
 import { RealtimeError } from '@tandem/client';
 import type { Message, ServerFrameOf } from '@tandem/protocol';
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFakeRealtime } from '../../test/fakeRealtime.ts';
 import { alice, apiError, bob, joined, message, ROOM_ID } from '../../test/fixtures.ts';
 import { type FakeRoute, renderWithProviders } from '../../test/renderWithProviders.tsx';
+import { fileOf, installFakeXhr } from '../attachments/fakeXhr.ts';
 import { ChatPage } from './ChatPage.tsx';
 
 const members = [
@@ -41,6 +42,8 @@ function openRoom(snapshot: Partial<ServerFrameOf<'joined'>> = {}) {
 const list = () => screen.getByRole('list', { name: 'Messages' });
 const item = (text: string) => within(list()).getByText(text).closest('li') as HTMLElement;
 const emit = (fn: () => void) => act(async () => fn());
+
+afterEach(() => vi.unstubAllGlobals());
 
 describe('ChatPage', () => {
   it('shows the room like seed 000: back arrow, name, your messages right and the others’ with their name', async () => {
@@ -107,7 +110,7 @@ describe('ChatPage', () => {
     await emit(() => realtime.sends[1]?.reject(new RealtimeError('forbidden', 'You are not a member of this room.')));
     await waitFor(() => expect(item('Second')).toHaveTextContent('Not sent: You are not a member of this room.'));
     await userEvent.click(within(item('Second')).getByRole('button', { name: 'Retry' }));
-    expect(realtime.send).toHaveBeenLastCalledWith('Second', realtime.sends[1]?.clientMessageId);
+    expect(realtime.send).toHaveBeenLastCalledWith('Second', realtime.sends[1]?.clientMessageId, []);
     expect(item('Second')).toHaveTextContent('Sending…');
   });
 
@@ -152,5 +155,57 @@ describe('ChatPage', () => {
     });
     expect(await screen.findByText('No room has this id.')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Back to all rooms' })).toBeInTheDocument();
+  });
+
+  it('takes files dropped on the conversation and sends them with the next message', async () => {
+    const xhr = installFakeXhr();
+    const { realtime } = openRoom();
+    await screen.findByText('Let me know');
+    const conversation = screen.getByRole('main');
+    const files = [fileOf('team.png', 'image/png')];
+    const dataTransfer = { types: ['Files'], files, dropEffect: 'none' };
+    fireEvent.dragEnter(conversation, { dataTransfer });
+    expect(screen.getByText('Drop files to attach them')).toBeInTheDocument();
+    fireEvent.dragOver(conversation, { dataTransfer });
+    fireEvent.drop(conversation, { dataTransfer });
+    expect(screen.queryByText('Drop files to attach them')).not.toBeInTheDocument();
+    const tray = screen.getByRole('list', { name: 'Files to send' });
+    expect(within(tray).getByText('team.png')).toBeInTheDocument();
+
+    const uploaded = await act(async () => xhr[0]?.succeed({ id: 'up-team' }));
+    await userEvent.type(screen.getByPlaceholderText('Start typing...'), 'Us at lunch{Enter}');
+    // The text goes over the socket with the file's id; the server stores and returns both.
+    const [sent] = realtime.sends;
+    expect(sent).toMatchObject({ body: 'Us at lunch', attachmentIds: ['up-team'] });
+    const stored: Message = {
+      ...message(5, alice, 'Us at lunch'),
+      clientMessageId: sent?.clientMessageId ?? '',
+      attachments: uploaded ? [{ ...uploaded, name: 'up-team.png' }] : [],
+    };
+    await emit(() => {
+      realtime.emit('message', stored);
+      sent?.resolve(stored);
+    });
+    // Stored: shown in the timeline with its thumbnail, no longer "Sending…".
+    await within(list()).findByRole('img', { name: 'up-team.png' });
+    expect(within(item('Us at lunch')).getByRole('img', { name: 'up-team.png' })).toBeInTheDocument();
+    expect(item('Us at lunch')).not.toHaveTextContent('Sending…');
+    expect(screen.queryByRole('list', { name: 'Files to send' })).not.toBeInTheDocument();
+  });
+
+  it('shows files in the history and announces files from others', async () => {
+    const withFiles: Message = {
+      ...message(5, bob, ''),
+      attachments: [
+        { id: 'a1', url: '/static/a1.pdf', name: 'plan.pdf', size: 2_400_000, contentType: 'application/pdf' },
+      ],
+    };
+    const { realtime } = openRoom();
+    await screen.findByText('Let me know');
+    await emit(() => realtime.emit('message', withFiles));
+    const chip = await within(list()).findByRole('link', { name: /plan\.pdf/ });
+    expect(chip).toHaveAttribute('download', 'plan.pdf');
+    expect(chip).toHaveTextContent('2.4 MB');
+    expect(document.querySelector('[aria-live="polite"].sr-only')).toHaveTextContent('bob: (1 file)');
   });
 });

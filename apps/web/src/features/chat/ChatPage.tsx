@@ -8,6 +8,9 @@ import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { useEscape } from '../../components/useEscape.ts';
 import { useMediaQuery } from '../../components/useMediaQuery.ts';
 import { plural } from '../../lib/format.ts';
+import { DropOverlay } from '../attachments/DropOverlay.tsx';
+import { useAttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
+import { useFileDrop } from '../attachments/useFileDrop.ts';
 import { selectCurrentUser } from '../auth/authSlice.ts';
 import { ConnectionBanner } from '../connection/ConnectionBanner.tsx';
 import { RoomSidebar } from '../rooms/RoomSidebar.tsx';
@@ -44,6 +47,9 @@ function ChatRoom({ roomId }: { roomId: string }) {
     peopleButton.current?.focus();
   }, []);
   useEscape(peopleOpen, closePeople);
+  // The next message's files: chosen in the composer, pasted into it, or dropped on the conversation.
+  const attachments = useAttachmentDrafts();
+  const drop = useFileDrop(attachments.add);
 
   useDocumentTitle(session?.room.name ?? 'Chat');
   useMembersInSync(session?.present, members.data?.members, members.refetch);
@@ -104,7 +110,8 @@ function ChatRoom({ roomId }: { roomId: string }) {
       />
       <ConnectionBanner />
       <div className="relative flex min-h-0 flex-1">
-        <main className="flex min-w-0 flex-1 flex-col">
+        <main className="relative flex min-w-0 flex-1 flex-col" {...drop.handlers}>
+          {drop.dragging && <DropOverlay />}
           <MessageList
             items={items}
             hasMore={session.hasMore}
@@ -114,7 +121,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
           />
           <TypingIndicator users={typing} />
           <div className="shrink-0 px-3 pt-1 pb-[max(0.25rem,env(safe-area-inset-bottom))] sm:px-6">
-            <Composer roomId={roomId} />
+            <Composer roomId={roomId} attachments={attachments} />
           </div>
         </main>
         <aside

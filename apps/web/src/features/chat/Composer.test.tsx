@@ -1,22 +1,34 @@
-import { screen } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
-import { alice, ROOM_ID } from '../../test/fixtures.ts';
-import { renderWithProviders } from '../../test/renderWithProviders.tsx';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { alice, message, ROOM_ID } from '../../test/fixtures.ts';
+import { type FakeRoute, renderWithProviders } from '../../test/renderWithProviders.tsx';
+import { fileOf, installFakeXhr } from '../attachments/fakeXhr.ts';
+import { useAttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 import { Composer } from './Composer.tsx';
 
 const signedIn = { auth: { status: 'signedIn' as const, user: alice, notice: null } };
 
-function setup() {
-  const result = renderWithProviders(<Composer roomId={ROOM_ID} />, { preloadedState: signedIn });
+/** The composer as the chat page holds it: the page owns the files (they can be dropped on it too). */
+function ComposerWithFiles() {
+  const attachments = useAttachmentDrafts();
+  return <Composer roomId={ROOM_ID} attachments={attachments} />;
+}
+
+function setup(route?: FakeRoute) {
+  const result = renderWithProviders(<ComposerWithFiles />, { preloadedState: signedIn, route });
   return { ...result, field: screen.getByPlaceholderText('Start typing...') };
 }
+
+const attachInput = () => document.querySelector('input[type="file"]') as HTMLInputElement;
+
+afterEach(() => vi.unstubAllGlobals());
 
 describe('Composer', () => {
   it('sends on Enter (trimmed) and clears the field', async () => {
     const { field, realtime, store } = setup();
     await userEvent.type(field, '  Anyone on for lunch today  {Enter}');
-    expect(realtime.send).toHaveBeenCalledWith('Anyone on for lunch today');
+    expect(realtime.send).toHaveBeenCalledWith('Anyone on for lunch today', undefined, []);
     expect(field).toHaveValue('');
     expect(store.getState().outbox.messages).toHaveLength(1);
   });
@@ -27,7 +39,7 @@ describe('Composer', () => {
     expect(field).toHaveValue('one\ntwo');
     expect(realtime.send).not.toHaveBeenCalled();
     await userEvent.click(screen.getByRole('button', { name: 'Send' }));
-    expect(realtime.send).toHaveBeenCalledWith('one\ntwo');
+    expect(realtime.send).toHaveBeenCalledWith('one\ntwo', undefined, []);
   });
 
   it('does not send an empty message, and says why', async () => {
@@ -55,5 +67,68 @@ describe('Composer', () => {
     expect(realtime.typing).toHaveBeenLastCalledWith(true);
     await userEvent.clear(field);
     expect(realtime.typing).toHaveBeenLastCalledWith(false);
+  });
+
+  it('opens the file picker from the paperclip', async () => {
+    setup();
+    const click = vi.spyOn(attachInput(), 'click');
+    await userEvent.click(screen.getByRole('button', { name: 'Attach files' }));
+    expect(click).toHaveBeenCalled();
+    expect(attachInput()).toHaveAttribute('multiple');
+  });
+
+  it('waits for the uploads, then sends the text with the files’ ids', async () => {
+    const xhr = installFakeXhr();
+    const { field, realtime, store } = setup();
+    await userEvent.upload(attachInput(), [
+      fileOf('photo.png', 'image/png', 2048),
+      fileOf('menu.pdf', 'application/pdf'),
+    ]);
+    expect(xhr).toHaveLength(2);
+    expect(xhr[0]?.url).toBe('/uploads');
+
+    await userEvent.type(field, 'The menu{Enter}');
+    const send = screen.getByRole('button', { name: 'Send' });
+    expect(send).toHaveAttribute('aria-disabled', 'true');
+    expect(send).toHaveAccessibleDescription('Wait for 2 files to finish uploading.');
+    expect(realtime.send).not.toHaveBeenCalled();
+    expect(field).toHaveValue('The menu');
+
+    const photo = await act(async () => xhr[0]?.succeed());
+    expect(send).toHaveAccessibleDescription('Wait for the file to finish uploading.');
+    const menu = await act(async () => xhr[1]?.succeed());
+    expect(send).not.toHaveAttribute('aria-disabled');
+
+    await userEvent.click(send);
+    // Seed 004: the text goes over the socket once the uploads are done, with the files' ids.
+    await waitFor(() => expect(realtime.sends).toHaveLength(1));
+    expect(realtime.sends[0]).toMatchObject({ body: 'The menu', attachmentIds: [photo?.id, menu?.id] });
+    expect(field).toHaveValue('');
+    const sent = realtime.sends[0];
+    await act(async () => sent?.resolve({ ...message(7, alice, 'The menu'), clientMessageId: sent.clientMessageId }));
+    expect(screen.queryByRole('list', { name: 'Files to send' })).not.toBeInTheDocument();
+    await waitFor(() => expect(store.getState().outbox.messages).toEqual([]));
+  });
+
+  it('sends files without text', async () => {
+    const xhr = installFakeXhr();
+    const { field, realtime } = setup();
+    await userEvent.upload(attachInput(), fileOf('notes.txt', 'text/plain'));
+    await act(async () => xhr[0]?.succeed());
+    await userEvent.type(field, '{Enter}');
+    await waitFor(() =>
+      expect(realtime.sends).toEqual([expect.objectContaining({ body: '', attachmentIds: ['up-notes.txt'] })]),
+    );
+    expect(screen.queryByText('Type a message first.')).not.toBeInTheDocument();
+  });
+
+  it('takes files pasted into the field', async () => {
+    const xhr = installFakeXhr();
+    const { field } = setup();
+    await userEvent.click(field);
+    await userEvent.paste({ files: [fileOf('screenshot.png', 'image/png')], items: [], getData: () => '' } as never);
+    expect(await screen.findByText('screenshot.png')).toBeInTheDocument();
+    expect(xhr).toHaveLength(1);
+    expect(field).toHaveValue('');
   });
 });

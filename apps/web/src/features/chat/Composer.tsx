@@ -1,5 +1,8 @@
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type ClipboardEvent, type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useAppDispatch } from '../../app/hooks.ts';
+import { AttachmentTray } from '../attachments/AttachmentTray.tsx';
+import { PaperclipIcon } from '../attachments/icons.tsx';
+import type { AttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 import { MESSAGE_MAX, messageProblem } from './messageRules.ts';
 import { sendMessage } from './outboxSlice.ts';
 import { reportTyping } from './realtimeThunks.ts';
@@ -18,19 +21,30 @@ function fitToText(el: HTMLTextAreaElement) {
 /**
  * Seed 000's input: "Start typing..." and a triangle send button. Enter sends, Shift+Enter
  * adds a line. A message that cannot be sent says why instead.
+ *
+ * Files (seed 004) come from the paperclip, a paste, or a drop on the conversation (the page
+ * owns `attachments` for that): they upload at once, show in a tray above the field, and the
+ * message waits for them.
  */
-export function Composer({ roomId }: { roomId: string }) {
+export function Composer({ roomId, attachments }: { roomId: string; attachments: AttachmentDrafts }) {
   const dispatch = useAppDispatch();
   const id = useId();
   const [body, setBody] = useState('');
   const [attempted, setAttempted] = useState(false);
   const typingSentAt = useRef(0);
   const field = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
 
   const length = body.trim().length;
-  const problem = messageProblem(body);
+  const hasFiles = attachments.drafts.length > 0;
+  // Files alone make a message; text alone or with files must fit the limit.
+  const textProblem = hasFiles && length === 0 ? undefined : messageProblem(body);
+  const problem = textProblem ?? attachments.problem;
   // Too long is said at once; empty only after trying to send, not while the field is fresh.
-  const shownProblem = length > MESSAGE_MAX || attempted ? problem : undefined;
+  const shownTextProblem = length > MESSAGE_MAX || attempted ? textProblem : undefined;
+  // The files' state (still uploading, or failed) is said as long as it holds.
+  const shownProblem = shownTextProblem ?? attachments.problem;
+  const waiting = !shownTextProblem && attachments.drafts.every((d) => d.status !== 'failed');
 
   const stopTyping = () => {
     if (typingSentAt.current === 0) return;
@@ -63,12 +77,20 @@ export function Composer({ roomId }: { roomId: string }) {
       setAttempted(true);
       return;
     }
-    dispatch(sendMessage(roomId, body.trim()));
+    dispatch(sendMessage(roomId, body.trim(), attachments.take()));
     // Sending ends the typing lease on the server.
     typingSentAt.current = 0;
     setBody('');
     if (field.current) field.current.style.height = '';
     field.current?.focus();
+  };
+
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = Array.from(event.clipboardData.files);
+    if (files.length === 0) return;
+    // A copied file also brings its name as text: the file is what was meant.
+    event.preventDefault();
+    attachments.add(files);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -81,7 +103,37 @@ export function Composer({ roomId }: { roomId: string }) {
 
   return (
     <form onSubmit={submit} className="mx-auto w-full max-w-3xl" noValidate>
-      <div className="flex items-end gap-2">
+      <AttachmentTray
+        drafts={attachments.drafts}
+        notice={attachments.notice}
+        onRemove={attachments.remove}
+        onRetry={attachments.retry}
+      />
+      <div className="flex items-end gap-1 sm:gap-2">
+        <button
+          type="button"
+          aria-label="Attach files"
+          title="Attach files"
+          onClick={() => picker.current?.click()}
+          className="flex size-11 shrink-0 items-center justify-center rounded-full text-slate-500 outline-none transition hover:bg-slate-100 hover:text-slate-700 focus-visible:ring-4 focus-visible:ring-blue-300"
+        >
+          <PaperclipIcon />
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          aria-hidden="true"
+          onChange={(event) => {
+            const files = Array.from(event.target.files ?? []);
+            // The same file can be chosen again after it was removed.
+            event.target.value = '';
+            if (files.length > 0) attachments.add(files);
+            field.current?.focus();
+          }}
+        />
         <label htmlFor={`${id}-body`} className="sr-only">
           Message
         </label>
@@ -95,12 +147,13 @@ export function Composer({ roomId }: { roomId: string }) {
             onChange(e.target.value);
           }}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           onBlur={stopTyping}
           placeholder="Start typing..."
-          aria-invalid={shownProblem ? true : undefined}
+          aria-invalid={shownTextProblem ? true : undefined}
           aria-describedby={`${id}-help`}
           className={`block max-h-40 min-h-11 flex-1 resize-none rounded-3xl border bg-white px-4 py-2.5 text-[15px] leading-6 outline-none transition placeholder:text-slate-400 focus-visible:ring-4 ${
-            shownProblem
+            shownTextProblem
               ? 'border-red-400 focus-visible:ring-red-100'
               : 'border-slate-300 focus-visible:border-blue-500 focus-visible:ring-blue-100'
           }`}
@@ -109,6 +162,7 @@ export function Composer({ roomId }: { roomId: string }) {
           type="submit"
           aria-label="Send"
           aria-disabled={problem ? true : undefined}
+          aria-describedby={shownProblem ? `${id}-help` : undefined}
           className={`flex size-11 shrink-0 items-center justify-center rounded-full outline-none transition focus-visible:ring-4 focus-visible:ring-blue-300 ${
             problem ? 'text-blue-300' : 'text-blue-600 hover:bg-blue-50'
           }`}
@@ -123,7 +177,7 @@ export function Composer({ roomId }: { roomId: string }) {
       </div>
       <div id={`${id}-help`} className="min-h-5 px-4 pt-1 text-xs" aria-live="polite">
         {shownProblem ? (
-          <span className="text-red-600">{shownProblem}</span>
+          <span className={waiting ? 'text-slate-600' : 'text-red-600'}>{shownProblem}</span>
         ) : length > COUNTER_FROM ? (
           <span className="text-slate-500">
             {length.toLocaleString()} / {MESSAGE_MAX.toLocaleString()}

@@ -1,11 +1,48 @@
-import type { Message } from '@tandem/protocol';
+import type { Attachment, Message } from '@tandem/protocol';
+import type { ReactNode } from 'react';
 import { useAppDispatch } from '../../app/hooks.ts';
 import { formatTime } from '../../lib/format.ts';
+import { AttachmentList } from '../attachments/AttachmentList.tsx';
 import { displayName } from '../auth/authSlice.ts';
 import { type OutgoingMessage, retrySend, sendDiscarded } from './outboxSlice.ts';
 
-const bubble =
-  'max-w-[80%] rounded-2xl px-3.5 py-2 text-[15px] leading-snug whitespace-pre-wrap break-words sm:max-w-md';
+const bubble = 'max-w-[80%] rounded-2xl text-[15px] leading-snug sm:max-w-md';
+const text = 'whitespace-pre-wrap break-words';
+
+/**
+ * The bubble itself: text alone is padded as before; with files the files fill it edge to edge
+ * (images as thumbnails, other files as chips) and the text, if any, follows below them.
+ */
+function Bubble({
+  sender,
+  body,
+  attachments,
+  own,
+  className,
+}: {
+  sender: string;
+  body: string;
+  attachments: Attachment[];
+  own: boolean;
+  className: string;
+}) {
+  const label = <span className="sr-only">{sender}: </span>;
+  if (attachments.length === 0) {
+    return (
+      <p className={`${bubble} ${text} px-3.5 py-2 ${className}`}>
+        {label}
+        {body}
+      </p>
+    );
+  }
+  return (
+    <div className={`${bubble} flex flex-col p-1 ${className}`}>
+      {label}
+      <AttachmentList attachments={attachments} own={own} />
+      {body && <p className={`${text} w-64 max-w-full px-2.5 pt-1.5 pb-1`}>{body}</p>}
+    </div>
+  );
+}
 
 /** A message as seed 000 draws it: yours blue on the right, others' grey on the left; time below. */
 export function MessageBubble({
@@ -27,12 +64,13 @@ export function MessageBubble({
           {sender}
         </span>
       )}
-      <p
-        className={`${bubble} ${own ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-slate-100 text-slate-900'}`}
-      >
-        <span className="sr-only">{sender}: </span>
-        {message.body}
-      </p>
+      <Bubble
+        sender={sender}
+        body={message.body}
+        attachments={message.attachments}
+        own={own}
+        className={own ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-slate-100 text-slate-900'}
+      />
       <span className={`mt-1 text-xs text-slate-400 ${own ? 'mr-1' : 'ml-3'}`}>
         <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
         {seen && <span className="text-slate-500"> · Seen</span>}
@@ -45,35 +83,40 @@ export function MessageBubble({
 export function OutgoingBubble({ outgoing }: { outgoing: OutgoingMessage }) {
   const dispatch = useAppDispatch();
   const failed = outgoing.status === 'failed';
+  let status: ReactNode;
+  if (failed) {
+    status = (
+      <div className="mt-1 mr-1 flex flex-wrap items-center justify-end gap-x-2 text-xs">
+        <span className="text-red-600">Not sent: {outgoing.error}</span>
+        <button
+          type="button"
+          onClick={() => dispatch(retrySend(outgoing.clientMessageId))}
+          className="rounded font-semibold text-blue-600 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-blue-400"
+        >
+          Retry
+        </button>
+        <button
+          type="button"
+          onClick={() => dispatch(sendDiscarded(outgoing.clientMessageId))}
+          className="rounded font-semibold text-slate-500 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-blue-400"
+        >
+          Discard
+        </button>
+      </div>
+    );
+  } else {
+    status = <span className="mt-1 mr-1 text-xs text-slate-400">Sending…</span>;
+  }
   return (
     <div className="mt-1 flex flex-col items-end">
-      <p
-        className={`${bubble} rounded-br-md text-white ${failed ? 'bg-blue-600/60 ring-2 ring-red-500' : 'bg-blue-600/70'}`}
-      >
-        <span className="sr-only">You: </span>
-        {outgoing.body}
-      </p>
-      {failed ? (
-        <div className="mt-1 mr-1 flex flex-wrap items-center justify-end gap-x-2 text-xs">
-          <span className="text-red-600">Not sent: {outgoing.error}</span>
-          <button
-            type="button"
-            onClick={() => dispatch(retrySend(outgoing.clientMessageId))}
-            className="rounded font-semibold text-blue-600 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-blue-400"
-          >
-            Retry
-          </button>
-          <button
-            type="button"
-            onClick={() => dispatch(sendDiscarded(outgoing.clientMessageId))}
-            className="rounded font-semibold text-slate-500 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-blue-400"
-          >
-            Discard
-          </button>
-        </div>
-      ) : (
-        <span className="mt-1 mr-1 text-xs text-slate-400">Sending…</span>
-      )}
+      <Bubble
+        sender="You"
+        body={outgoing.body}
+        attachments={outgoing.attachments}
+        own
+        className={`rounded-br-md text-white ${failed ? 'bg-blue-600/60 ring-2 ring-red-500' : 'bg-blue-600/70'}`}
+      />
+      {status}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import type { Message } from '@tandem/protocol';
+import type { Attachment, Message } from '@tandem/protocol';
 import { toAppError } from '../../app/errors.ts';
 import type { AppThunk } from '../../app/store.ts';
 import { authApi } from '../auth/authApi.ts';
@@ -10,6 +10,8 @@ export type OutgoingMessage = {
   clientMessageId: string;
   roomId: string;
   body: string;
+  /** Files already uploaded (`POST /uploads`) that go with it. */
+  attachments: Attachment[];
   createdAt: string;
   status: 'sending' | 'failed';
   error?: string;
@@ -72,13 +74,16 @@ function settle(clientMessageId: string, done: Promise<Message>): AppThunk {
 }
 
 /**
- * Sends over the socket. The client keeps it until the server stores it, resending it with the
- * same id after a reconnect, so it is stored once however often it goes out.
+ * Sends over the socket, with the ids of files already uploaded (seed 004: the text goes over
+ * the socket once the uploads are done). The client keeps it until the server stores it,
+ * resending it with the same id after a reconnect, so it is stored once however often it goes out.
  */
-export function sendMessage(roomId: string, body: string): AppThunk {
+export function sendMessage(roomId: string, body: string, attachments: Attachment[] = []): AppThunk {
   return (dispatch, _getState, { realtime }) => {
-    const { clientMessageId, done } = realtime.get().send(body);
-    dispatch(sendStarted({ clientMessageId, roomId, body, createdAt: new Date().toISOString() }));
+    const createdAt = new Date().toISOString();
+    const attachmentIds = attachments.map((a) => a.id);
+    const { clientMessageId, done } = realtime.get().send(body, undefined, attachmentIds);
+    dispatch(sendStarted({ clientMessageId, roomId, body, attachments, createdAt }));
     dispatch(settle(clientMessageId, done));
   };
 }
@@ -88,8 +93,9 @@ export function retrySend(clientMessageId: string): AppThunk {
   return (dispatch, getState, { realtime }) => {
     const message = getState().outbox.messages.find((m) => m.clientMessageId === clientMessageId);
     if (!message) return;
-    const { done } = realtime.get().send(message.body, clientMessageId);
     dispatch(sendRetried(clientMessageId));
+    const attachmentIds = message.attachments.map((a) => a.id);
+    const { done } = realtime.get().send(message.body, clientMessageId, attachmentIds);
     dispatch(settle(clientMessageId, done));
   };
 }

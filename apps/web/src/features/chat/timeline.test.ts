@@ -56,10 +56,18 @@ describe('buildTimeline', () => {
         clientMessageId: 'cm-alice-1',
         roomId: session.room.id,
         body: 'x',
+        attachments: [],
         createdAt: local(21, 11),
         status: 'sending',
       },
-      { clientMessageId: 'new', roomId: session.room.id, body: 'y', createdAt: local(21, 11), status: 'failed' },
+      {
+        clientMessageId: 'new',
+        roomId: session.room.id,
+        body: 'y',
+        attachments: [],
+        createdAt: local(21, 11),
+        status: 'failed',
+      },
     ];
     const items = buildTimeline(session, outgoing, alice.id);
     expect(items.filter((i) => i.type === 'outgoing').map((i) => i.key)).toEqual(['o-new']);

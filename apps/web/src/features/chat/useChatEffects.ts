@@ -1,6 +1,7 @@
 import type { Message } from '@tandem/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.ts';
+import { plural } from '../../lib/format.ts';
 import { displayName } from '../auth/authSlice.ts';
 import { selectIsOnline } from '../connection/connectionSlice.ts';
 import { markRead } from './realtimeThunks.ts';
@@ -44,7 +45,9 @@ export function useNewMessageAnnouncement(messages: Message[] | undefined, myId:
     const before = announcedSeq.current;
     announcedSeq.current = Math.max(before ?? 0, newest?.seq ?? 0);
     if (before === undefined || !newest || newest.seq <= before || newest.sender.id === myId) return;
-    setText(`${displayName(newest.sender)}: ${newest.body}`);
+    const files = newest.attachments.length;
+    const sent = files === 0 ? '' : `${newest.body ? ' ' : ''}(${plural(files, 'file')})`;
+    setText(`${displayName(newest.sender)}: ${newest.body}${sent}`);
   }, [loaded, newest, myId]);
   return text;
 }

@@ -10,6 +10,7 @@ import { TextField } from '../../components/TextField.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { useFocusFirstInvalid } from '../../components/useFocusFirstInvalid.ts';
 import { displayName, selectCurrentUser } from '../auth/authSlice.ts';
+import { roomPath } from './roomLinks.ts';
 import { useJoinRoomByNameMutation } from './roomsApi.ts';
 
 /** Seed 002's front door: a username and a room name, and you are in (as a guest if need be). */
@@ -27,7 +28,7 @@ export function JoinPage() {
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     const result = await join(user ? { name: roomName } : { name: roomName, username });
-    if (result.data) navigate(`/chat/${result.data.room.id}`);
+    if (result.data) navigate(roomPath(result.data.room));
   };
 
   return (

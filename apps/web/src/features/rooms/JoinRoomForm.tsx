@@ -1,5 +1,6 @@
 import { useNavigate } from 'react-router';
 import { RoomNameForm } from './RoomNameForm.tsx';
+import { roomPath } from './roomLinks.ts';
 import { useJoinRoomByNameMutation } from './roomsApi.ts';
 
 export function JoinRoomForm() {
@@ -8,7 +9,7 @@ export function JoinRoomForm() {
   const onSubmit = async (name: string) => {
     // Joining never creates here: an unknown name answers 404, and its message is shown.
     const result = await join({ name, create: false });
-    if (result.data) navigate(`/chat/${result.data.room.id}`);
+    if (result.data) navigate(roomPath(result.data.room));
   };
   return (
     <RoomNameForm

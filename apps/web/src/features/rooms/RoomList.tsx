@@ -5,6 +5,7 @@ import { Avatar } from '../../components/Avatar.tsx';
 import { Button } from '../../components/Button.tsx';
 import { formatWhen, plural } from '../../lib/format.ts';
 import { unreadCount } from './roomActivity.ts';
+import { roomPath } from './roomLinks.ts';
 import { useRoomsQuery } from './roomsApi.ts';
 
 /** Every room with its message count, people online and your unread count, live. */
@@ -52,13 +53,20 @@ function RoomRow({ room }: { room: RoomSummary }) {
   return (
     <li>
       <Link
-        to={`/chat/${room.id}`}
+        to={roomPath(room)}
         className="flex items-center gap-3 px-5 py-3.5 outline-none transition hover:bg-slate-50 focus-visible:bg-blue-50 focus-visible:ring-2 focus-visible:ring-blue-400 focus-visible:ring-inset sm:px-6"
       >
         <Avatar name={room.name} seed={room.id} className="size-11 text-sm" />
         <span className="min-w-0 flex-1">
           <span className="flex items-baseline justify-between gap-3">
-            <span className="truncate font-semibold text-slate-900">{room.name}</span>
+            <span className="flex min-w-0 items-center gap-2">
+              <span className="truncate font-semibold text-slate-900">{room.name}</span>
+              {room.kind === 'code' && (
+                <span className="shrink-0 rounded-full bg-violet-50 px-2 py-0.5 text-xs font-medium text-violet-700 ring-1 ring-violet-200 ring-inset">
+                  code
+                </span>
+              )}
+            </span>
             <span className="shrink-0 text-xs text-slate-500">{formatWhen(room.lastActivityAt)}</span>
           </span>
           <span className="mt-0.5 flex items-center justify-between gap-3 text-sm text-slate-500">

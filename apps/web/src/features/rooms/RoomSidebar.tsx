@@ -3,6 +3,7 @@ import { errorMessage } from '../../app/errors.ts';
 import { Avatar } from '../../components/Avatar.tsx';
 import { Logo } from '../../components/Logo.tsx';
 import { unreadCount } from './roomActivity.ts';
+import { roomPath } from './roomLinks.ts';
 import { useRoomsQuery } from './roomsApi.ts';
 
 /** On wide screens the chat page keeps every room in reach, with live unread counts. */
@@ -33,7 +34,7 @@ export function RoomSidebar({ activeRoomId }: { activeRoomId: string }) {
           return (
             <li key={room.id}>
               <Link
-                to={`/chat/${room.id}`}
+                to={roomPath(room)}
                 aria-current={active ? 'page' : undefined}
                 className={`flex items-center gap-3 rounded-xl px-2.5 py-2 outline-none transition focus-visible:ring-2 focus-visible:ring-blue-400 ${
                   active ? 'bg-blue-50' : 'hover:bg-slate-100'

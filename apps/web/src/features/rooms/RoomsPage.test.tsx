@@ -79,6 +79,33 @@ describe('RoomsPage', () => {
     expect(created).toEqual([['/rooms', { name: 'Standup' }]]);
   });
 
+  it('creates a code room in one click and opens its link', async () => {
+    const created: unknown[] = [];
+    renderWithProviders(<RoomsPage />, {
+      path: '/lobby',
+      preloadedState: signedIn,
+      route: server(({ path, body }) => {
+        created.push([path, body]);
+        return { status: 201, body: { roomId: 'room-id-0009', room: room({ id: 'room-id-0009', kind: 'code' }) } };
+      }),
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'New code room' }));
+    expect(await screen.findByText('Elsewhere')).toBeInTheDocument();
+    expect(created).toEqual([['/rooms', { kind: 'code' }]]);
+  });
+
+  it('links code rooms to their editor and chat rooms to their chat', async () => {
+    const route: FakeRoute = ({ path }) =>
+      path === '/rooms'
+        ? { status: 200, body: { rooms: [unicorns, room({ id: 'room-id-0005', name: 'Pairing', kind: 'code' })] } }
+        : apiError(404, 'not_found', 'No such route.');
+    renderWithProviders(<RoomsPage />, { path: '/lobby', preloadedState: signedIn, route });
+    expect(await screen.findByText('Pairing')).toBeInTheDocument();
+    expect(row('Pairing')).toHaveAttribute('href', '/room/room-id-0005');
+    expect(row('Pairing')).toHaveTextContent('code');
+    expect(row('Team Unicorns')).toHaveAttribute('href', `/chat/${unicorns.id}`);
+  });
+
   it('joins an existing room by name, and shows the server’s words for an unknown one', async () => {
     const joins: unknown[] = [];
     renderWithProviders(<RoomsPage />, {

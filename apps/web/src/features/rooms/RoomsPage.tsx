@@ -6,6 +6,7 @@ import { AccountBar } from '../auth/AccountBar.tsx';
 import { ConnectionBanner } from '../connection/ConnectionBanner.tsx';
 import { CreateRoomForm } from './CreateRoomForm.tsx';
 import { JoinRoomForm } from './JoinRoomForm.tsx';
+import { NewCodeRoom } from './NewCodeRoom.tsx';
 import { RoomList } from './RoomList.tsx';
 
 /** Seed 000's front page (create or join) beside seed 003's live room list. */
@@ -28,11 +29,16 @@ export function RoomsPage() {
       </header>
       <main className="mx-auto max-w-5xl px-4 py-6 sm:py-8">
         <PageHeading className="text-2xl font-bold tracking-tight text-slate-900">Rooms</PageHeading>
-        <p className="mt-1 text-sm text-slate-500">Create a room, or join one by its name.</p>
+        <p className="mt-1 text-sm text-slate-500">
+          Create a room, join one by its name, or start a code room to pair on.
+        </p>
         <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-[20rem_minmax(0,1fr)] lg:items-start">
           <div className="space-y-6 rounded-3xl bg-white p-5 shadow-sm ring-1 ring-slate-200 sm:p-6">
             <CreateRoomForm />
             <JoinRoomForm />
+            <div className="border-t border-slate-100 pt-5">
+              <NewCodeRoom />
+            </div>
           </div>
           <RoomList />
         </div>

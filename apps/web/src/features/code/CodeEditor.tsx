@@ -1,0 +1,137 @@
+import { defaultKeymap, indentWithTab } from '@codemirror/commands';
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  indentOnInput,
+  indentUnit,
+  syntaxHighlighting,
+} from '@codemirror/language';
+import { Compartment, EditorState } from '@codemirror/state';
+import {
+  drawSelection,
+  dropCursor,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  highlightSpecialChars,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
+import { useEffect, useRef } from 'react';
+import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
+import { type GhostTextConfig, ghostText } from './ghostText.ts';
+import { type Language, languageSupport } from './languages.ts';
+import type { CodeCollab } from './useCodeCollab.ts';
+
+type Props = {
+  collab: CodeCollab;
+  language: Language;
+  fetchSuggestion: GhostTextConfig['fetchSuggestion'];
+  touch: boolean;
+  onSuggestion(suggestion: string | null): void;
+  onSuggestionError(error: unknown): void;
+  /** Milliseconds of quiet before asking for a suggestion (tests shorten it). */
+  suggestionDelayMs?: number;
+};
+
+/** Python indents by four spaces, JavaScript and TypeScript by two. */
+const languageSetup = (language: Language) => [
+  languageSupport(language),
+  indentUnit.of(language === 'python' ? '    ' : '  '),
+];
+
+const theme = EditorView.theme({
+  '&': { height: '100%', fontSize: '14px', backgroundColor: '#ffffff' },
+  '&.cm-focused': { outline: 'none' },
+  '.cm-scroller': {
+    fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
+    lineHeight: '1.6',
+  },
+  // Room for a remote caret's name label above the first line.
+  '.cm-content': { paddingTop: '20px', paddingBottom: '40vh' },
+  '.cm-gutters': { backgroundColor: '#f8fafc', color: '#94a3b8', borderRight: '1px solid #e2e8f0' },
+  '.cm-activeLine': { backgroundColor: '#f1f5f980' },
+  '.cm-activeLineGutter': { backgroundColor: '#e2e8f0', color: '#334155' },
+  // Remote cursors: the name always shows (not only on hover), in the app's font.
+  '.cm-ySelectionInfo': {
+    opacity: '1',
+    top: '-1.45em',
+    left: '-1px',
+    padding: '1px 5px',
+    borderRadius: '4px 4px 4px 0',
+    fontFamily: 'system-ui, sans-serif',
+    fontSize: '11px',
+    fontWeight: '600',
+    lineHeight: '1.4',
+  },
+  '.cm-ySelectionCaret': { borderLeftWidth: '2px', borderRightWidth: '0' },
+});
+
+/**
+ * CodeMirror 6 bound to the room's Y.Text: everyone's edits merge (CRDT), the others' cursors
+ * and selections show with their names, undo takes back only your own edits, and the mocked AI
+ * suggests code as ghost text. The language is a Compartment, swapped whenever it changes.
+ */
+export function CodeEditor({
+  collab,
+  language,
+  fetchSuggestion,
+  touch,
+  onSuggestion,
+  onSuggestionError,
+  suggestionDelayMs,
+}: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const languages = useRef(new Compartment());
+  // Read by the editor when it asks; the editor itself is built once per document.
+  const latest = useRef({ language, fetchSuggestion, onSuggestion, onSuggestionError });
+  latest.current = { language, fetchSuggestion, onSuggestion, onSuggestionError };
+
+  useEffect(() => {
+    if (!host.current) return;
+    const { text, awareness, undoManager } = collab;
+    const editor = new EditorView({
+      parent: host.current,
+      state: EditorState.create({
+        doc: text.toString(),
+        extensions: [
+          lineNumbers(),
+          highlightActiveLineGutter(),
+          highlightSpecialChars(),
+          drawSelection(),
+          dropCursor(),
+          indentOnInput(),
+          bracketMatching(),
+          highlightActiveLine(),
+          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          EditorState.tabSize.of(4),
+          languages.current.of(languageSetup(latest.current.language)),
+          yCollab(text, awareness, { undoManager }),
+          ghostText({
+            fetchSuggestion: (request, signal) => latest.current.fetchSuggestion(request, signal),
+            language: () => latest.current.language,
+            delayMs: suggestionDelayMs,
+            touch,
+            onChange: (suggestion) => latest.current.onSuggestion(suggestion),
+            onError: (error) => latest.current.onSuggestionError(error),
+          }),
+          keymap.of([...yUndoManagerKeymap, ...defaultKeymap, indentWithTab]),
+          EditorView.contentAttributes.of({ 'aria-label': 'Code', autocapitalize: 'off', autocorrect: 'off' }),
+          theme,
+        ],
+      }),
+    });
+    view.current = editor;
+    return () => {
+      view.current = null;
+      editor.destroy();
+    };
+  }, [collab, touch, suggestionDelayMs]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: languages.current.reconfigure(languageSetup(language)) });
+  }, [language]);
+
+  return <div ref={host} className="h-full min-h-0" data-testid="code-editor" />;
+}

@@ -1,0 +1,196 @@
+import { act, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Awareness } from 'y-protocols/awareness';
+import type * as Y from 'yjs';
+import { createFakeRealtime } from '../../test/fakeRealtime.ts';
+import { alice, apiError, asUser, joined, ROOM_ID, room } from '../../test/fixtures.ts';
+import { type FakeRoute, renderWithProviders } from '../../test/renderWithProviders.tsx';
+import { CodeRoomPage } from './CodeRoomPage.tsx';
+import './test/jsdomLayout.ts';
+
+type Handler = (payload: never) => void;
+
+/** Stands in for Hocuspocus: the test plays the server's side (status, synced, authenticated…). */
+class FakeProvider {
+  static last: FakeProvider | undefined;
+  readonly configuration: { url: string; name: string; document: Y.Doc; token: unknown };
+  readonly awareness: Awareness;
+  readonly handlers = new Map<string, Handler[]>();
+  destroyed = false;
+  constructor(configuration: FakeProvider['configuration']) {
+    this.configuration = configuration;
+    this.awareness = new Awareness(configuration.document);
+    FakeProvider.last = this;
+  }
+  on(event: string, handler: Handler) {
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
+  }
+  emit(event: string, payload: unknown) {
+    for (const handler of this.handlers.get(event) ?? []) (handler as (p: unknown) => void)(payload);
+  }
+  destroy() {
+    this.destroyed = true;
+  }
+}
+
+vi.mock('@hocuspocus/provider', () => ({
+  HocuspocusProvider: class {
+    constructor(configuration: FakeProvider['configuration']) {
+      // biome-ignore lint/correctness/noConstructorReturn: the module's class stands for the fake.
+      return new FakeProvider(configuration);
+    }
+  },
+  WebSocketStatus: { Connecting: 'connecting', Connected: 'connected', Disconnected: 'disconnected' },
+}));
+
+const codeRoom = room({ name: 'Pairing', kind: 'code' });
+const path = `/room/${ROOM_ID}`;
+const signedIn = { auth: { status: 'signedIn' as const, user: alice, notice: null } };
+const signedOut = { auth: { status: 'signedOut' as const, user: null, notice: null } };
+
+function server(requests: unknown[] = [], kind: 'code' | 'chat' = 'code'): FakeRoute {
+  return ({ method, path: url, body }) => {
+    requests.push({ method, path: url, body });
+    if (method === 'GET' && url === `/rooms/${ROOM_ID}`) return { status: 200, body: { ...codeRoom, kind } };
+    if (method === 'POST' && url === '/auth/guest') {
+      const user = { id: 'sam-id-000001', username: 'sam', name: null, guest: true };
+      return { status: 201, body: { user, token: 't', expiresAt: '2026-12-21T11:31:00.000Z' } };
+    }
+    if (method === 'GET' && url === '/auth/me') {
+      return { status: 200, body: { user: { ...asUser(alice), id: 'sam-id-000001', username: 'sam', name: null } } };
+    }
+    return apiError(404, 'not_found', 'No such route.');
+  };
+}
+
+/** The server lets the socket in and sends the document. */
+function serverAccepts(provider: FakeProvider | undefined) {
+  act(() => {
+    provider?.configuration.document.transact(() => {
+      provider.configuration.document.getMap('meta').set('language', 'python');
+      provider.configuration.document.getText('code').insert(0, 'print("hi")\n');
+    });
+    provider?.emit('status', { status: 'connected' });
+    provider?.emit('authenticated', { scope: 'read-write' });
+    provider?.emit('synced', { state: true });
+  });
+}
+
+const realtime = () => createFakeRealtime((roomId) => joined({ room: { ...codeRoom, id: roomId } }));
+
+afterEach(() => {
+  FakeProvider.last = undefined;
+});
+
+describe('CodeRoomPage', () => {
+  it('asks someone without a session for a name, makes them a guest and opens the room right there', async () => {
+    const requests: unknown[] = [];
+    renderWithProviders(<CodeRoomPage />, {
+      path,
+      pattern: '/room/:roomId',
+      preloadedState: signedOut,
+      route: server(requests),
+      realtime: realtime(),
+    });
+    expect(await screen.findByText('Pairing')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1, name: 'Join the code room' })).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('Your name'), 'sam');
+    await userEvent.click(screen.getByRole('button', { name: 'Join as guest' }));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Pairing' })).toBeInTheDocument();
+    expect(requests).toContainEqual({ method: 'POST', path: '/auth/guest', body: { username: 'sam' } });
+    expect(requests).toContainEqual({ method: 'GET', path: '/auth/me', body: undefined });
+    const provider = FakeProvider.last;
+    expect(provider?.configuration).toMatchObject({ name: ROOM_ID, token: null });
+    expect(provider?.configuration.url).toMatch(/^ws:\/\/.+\/ws\/code$/);
+    // The cursor label and the people list show this name, in this person's colour.
+    expect(provider?.awareness.getLocalState()?.user).toMatchObject({ id: 'sam-id-000001', name: 'sam' });
+  });
+
+  it('shows the connection, who is here, and the editor once the document arrived; nothing is inserted', async () => {
+    const { realtime: socket } = renderWithProviders(<CodeRoomPage />, {
+      path,
+      pattern: '/room/:roomId',
+      preloadedState: signedIn,
+      route: server(),
+      realtime: realtime(),
+    });
+    expect(await screen.findByText('Connecting…')).toBeInTheDocument();
+    expect(screen.getByText('Loading the code…')).toBeInTheDocument();
+    const provider = FakeProvider.last;
+    // Nothing is written by this client before (or after) the server's document arrives.
+    expect(provider?.configuration.document.getText('code').toString()).toBe('');
+    serverAccepts(provider);
+    expect(await screen.findByText('Live')).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Code' })).toHaveTextContent('print("hi")');
+    expect(provider?.configuration.document.getText('code').toString()).toBe('print("hi")\n');
+    const here = screen.getByRole('list', { name: 'Here now' });
+    expect(within(here).getByText('Alice Liddell')).toBeInTheDocument();
+    // Let in by the code socket, the page joins the room's chat too.
+    expect(socket.join).toHaveBeenCalledWith({ roomId: ROOM_ID });
+
+    // The others show up as their awareness states arrive.
+    act(() => {
+      provider?.awareness.states.set(4242, { user: { id: 'bob-id', name: 'bob', color: '#0369a1' } });
+      provider?.awareness.emit('change', [{ added: [4242], updated: [], removed: [] }, 'remote']);
+    });
+    expect(within(here).getByText('bob')).toBeInTheDocument();
+    expect(screen.getByText('Code room · 2 here')).toBeInTheDocument();
+  });
+
+  it('opens the chat in a drawer on narrow screens, and Escape closes it', async () => {
+    renderWithProviders(<CodeRoomPage />, {
+      path,
+      pattern: '/room/:roomId',
+      preloadedState: signedIn,
+      route: server(),
+      realtime: realtime(),
+    });
+    await screen.findByText('Connecting…');
+    serverAccepts(FakeProvider.last);
+    await userEvent.click(screen.getByRole('button', { name: /Chat/ }));
+    const drawer = screen.getByRole('dialog', { name: 'Chat' });
+    expect(await within(drawer).findByPlaceholderText('Start typing...')).toBeInTheDocument();
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog', { name: 'Chat' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /Chat/ })).toHaveFocus();
+  });
+
+  it('says when the server refuses the room’s document', async () => {
+    renderWithProviders(<CodeRoomPage />, {
+      path,
+      pattern: '/room/:roomId',
+      preloadedState: signedIn,
+      route: server(),
+      realtime: realtime(),
+    });
+    await screen.findByText('Connecting…');
+    act(() => FakeProvider.last?.emit('authenticationFailed', { reason: 'permission-denied' }));
+    expect(await screen.findByText('Access refused')).toBeInTheDocument();
+    expect(screen.getByText(/The server refused this room’s code/)).toBeInTheDocument();
+  });
+
+  it('sends a chat room’s link to its chat, and says so for an unknown room', async () => {
+    renderWithProviders(<CodeRoomPage />, {
+      path,
+      pattern: '/room/:roomId',
+      preloadedState: signedIn,
+      route: server([], 'chat'),
+    });
+    expect(await screen.findByText('This is a chat room: it has no shared code editor.')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Open the chat' })).toHaveAttribute('href', `/chat/${ROOM_ID}`);
+    expect(FakeProvider.last).toBeUndefined();
+  });
+
+  it('shows the server’s words for a room that does not exist', async () => {
+    renderWithProviders(<CodeRoomPage />, {
+      path,
+      pattern: '/room/:roomId',
+      preloadedState: signedIn,
+      route: () => apiError(404, 'not_found', 'No room has this id.'),
+    });
+    expect(await screen.findByText('No room has this id.')).toBeInTheDocument();
+    expect(FakeProvider.last).toBeUndefined();
+  });
+});

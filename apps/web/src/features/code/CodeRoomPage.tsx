@@ -1,0 +1,321 @@
+import type { PublicUser, RoomSummary } from '@tandem/protocol';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { errorMessage, toAppError } from '../../app/errors.ts';
+import { useAppSelector } from '../../app/hooks.ts';
+import { CenteredLayout, linkClass } from '../../components/CenteredLayout.tsx';
+import { PageHeading } from '../../components/PageHeading.tsx';
+import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
+import { useEscape } from '../../components/useEscape.ts';
+import { useMediaQuery } from '../../components/useMediaQuery.ts';
+import { useAttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
+import { displayName, selectAuthStatus, selectCurrentUser } from '../auth/authSlice.ts';
+import { useRoomSessionQuery } from '../chat/chatApi.ts';
+import { latestSeq } from '../chat/roomSession.ts';
+import { ConnectionBanner } from '../connection/ConnectionBanner.tsx';
+import { fetchSuggestion } from './autocomplete.ts';
+import { CodeEditor } from './CodeEditor.tsx';
+import { CodeRoomChat } from './CodeRoomChat.tsx';
+import { CopyLinkButton } from './CopyLinkButton.tsx';
+import { useCodeRoomQuery } from './codeApi.ts';
+import { GuestJoin } from './GuestJoin.tsx';
+import type { SuggestionRequest } from './ghostText.ts';
+import { LanguageSelect } from './LanguageSelect.tsx';
+import { ConnectionStatus, PresenceList } from './PresenceBar.tsx';
+import { setSharedLanguage, useCodeCollab, useSharedLanguage } from './useCodeCollab.ts';
+
+/** Seed 001's `/room/:roomId`: the shared editor, who is here, and the room's chat. */
+export function CodeRoomPage() {
+  const { roomId = '' } = useParams();
+  // Another room is another document, another socket, another chat: nothing carries over.
+  return <CodeRoomRoute key={roomId} roomId={roomId} />;
+}
+
+function CodeRoomRoute({ roomId }: { roomId: string }) {
+  const status = useAppSelector(selectAuthStatus);
+  const me = useAppSelector(selectCurrentUser);
+  const { data: room, error } = useCodeRoomQuery(roomId);
+  useDocumentTitle(room?.name ?? 'Code room');
+
+  if (error) {
+    return (
+      <Notice title="Room unavailable">
+        <p className="mt-2 text-slate-600">{errorMessage(error)}</p>
+      </Notice>
+    );
+  }
+  // Opened without a session: ask for a name, then carry on right here.
+  if (status === 'signedOut' || !me) return <GuestJoin roomName={room?.name} />;
+  if (!room) {
+    return (
+      <div className="flex min-h-dvh items-center justify-center">
+        <p role="status" className="text-sm text-slate-500">
+          Opening the room…
+        </p>
+      </div>
+    );
+  }
+  if (room.kind !== 'code') {
+    return (
+      <Notice title={room.name}>
+        <p className="mt-2 text-slate-600">This is a chat room: it has no shared code editor.</p>
+        <p className="mt-4">
+          <Link to={`/chat/${room.id}`} className={linkClass}>
+            Open the chat
+          </Link>
+        </p>
+      </Notice>
+    );
+  }
+  return <CodeRoom room={room} me={me} />;
+}
+
+function Notice({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <CenteredLayout>
+      <PageHeading className="text-2xl font-bold tracking-tight text-slate-900">{title}</PageHeading>
+      {children}
+      <p className="mt-6">
+        <Link to="/lobby" className={linkClass}>
+          See all rooms
+        </Link>
+      </p>
+    </CenteredLayout>
+  );
+}
+
+function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
+  const name = displayName(me);
+  const collab = useCodeCollab(room.id, { id: me.id, name });
+  const language = useSharedLanguage(collab.collab?.meta);
+  // The chat joins once the code socket has let us in (which made us a member of the room).
+  const chat = useRoomSessionQuery(room.id, { skip: !collab.authenticated });
+  const attachments = useAttachmentDrafts();
+  const wide = useMediaQuery('(min-width: 64rem)');
+  const touch = useMediaQuery('(pointer: coarse)');
+  const [chatOpen, setChatOpen] = useState(false);
+  const chatButton = useRef<HTMLButtonElement>(null);
+  const closeChat = useCallback(() => {
+    setChatOpen(false);
+    chatButton.current?.focus();
+  }, []);
+  useEscape(chatOpen && !wide, closeChat);
+
+  const [suggestion, setSuggestion] = useState<string | null>(null);
+  const [suggestionError, setSuggestionError] = useState<string | null>(null);
+  const suggest = useCallback(async (request: SuggestionRequest, signal: AbortSignal) => {
+    const text = await fetchSuggestion(request, signal);
+    setSuggestionError(null);
+    return text;
+  }, []);
+  const onSuggestionError = useCallback((error: unknown) => setSuggestionError(toAppError(error).message), []);
+
+  const chatVisible = wide || chatOpen;
+  const unread = useUnread(chat.data, me.id, chatVisible);
+
+  return (
+    <div className="flex h-dvh flex-col bg-white">
+      <header className="flex h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 sm:gap-2 sm:px-3">
+        <Link
+          to="/lobby"
+          aria-label="Back"
+          className="flex size-11 shrink-0 items-center justify-center rounded-full text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-4 focus-visible:ring-blue-300"
+        >
+          <svg
+            viewBox="0 0 24 24"
+            className="size-6"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2"
+            aria-hidden="true"
+          >
+            <path d="M15 5l-7 7 7 7" strokeLinecap="round" strokeLinejoin="round" />
+          </svg>
+        </Link>
+        <div className="min-w-0 flex-1">
+          <PageHeading className="truncate text-[17px] leading-tight font-semibold text-slate-900">
+            {room.name}
+          </PageHeading>
+          <p className="truncate text-xs text-slate-500">
+            Code room · {collab.participants.length === 0 ? 'connecting' : `${collab.participants.length} here`}
+          </p>
+        </div>
+        <LanguageSelect
+          value={language}
+          disabled={!collab.collab || !collab.synced}
+          onChange={(language) => collab.collab && setSharedLanguage(collab.collab.meta, language)}
+        />
+        {!wide && (
+          <button
+            ref={chatButton}
+            type="button"
+            onClick={() => setChatOpen(true)}
+            aria-expanded={chatOpen}
+            aria-controls="code-chat"
+            className="relative flex h-11 shrink-0 items-center gap-1.5 rounded-full px-3 text-sm font-medium text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-4 focus-visible:ring-blue-300"
+          >
+            <svg
+              viewBox="0 0 24 24"
+              className="size-5"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.8"
+              aria-hidden="true"
+            >
+              <path
+                d="M5 5.5h14a1.5 1.5 0 0 1 1.5 1.5v8.5a1.5 1.5 0 0 1-1.5 1.5h-7l-4.5 3.5V17H5a1.5 1.5 0 0 1-1.5-1.5V7A1.5 1.5 0 0 1 5 5.5z"
+                strokeLinejoin="round"
+              />
+            </svg>
+            Chat
+            {unread > 0 && (
+              <span className="rounded-full bg-blue-600 px-1.5 text-xs leading-5 font-semibold text-white">
+                {unread}
+                <span className="sr-only"> unread</span>
+              </span>
+            )}
+          </button>
+        )}
+      </header>
+      <ConnectionBanner />
+      <div className="flex min-h-0 flex-1">
+        <main className="flex min-w-0 flex-1 flex-col">
+          <div className="flex shrink-0 items-center gap-3 border-b border-slate-100 bg-slate-50/80 px-3 py-1.5 sm:px-4">
+            <span className="hidden shrink-0 text-xs font-semibold tracking-wide text-slate-500 uppercase sm:inline">
+              Here now
+            </span>
+            <PresenceList participants={collab.participants} />
+            <span className="ml-auto" />
+            <CopyLinkButton />
+            <ConnectionStatus status={collab.status} synced={collab.synced} refused={collab.refused} />
+          </div>
+          <div className="relative min-h-0 flex-1">
+            {collab.collab && collab.synced && (
+              <CodeEditor
+                collab={collab.collab}
+                language={language}
+                fetchSuggestion={suggest}
+                touch={touch}
+                onSuggestion={setSuggestion}
+                onSuggestionError={onSuggestionError}
+              />
+            )}
+            {collab.refused ? (
+              <div role="alert" className="absolute inset-0 flex flex-col items-center justify-center gap-3 px-6">
+                <p className="text-center text-slate-700">
+                  The server refused this room’s code ({collab.refused}). Join it again from the rooms page.
+                </p>
+                <Link to="/lobby" className={linkClass}>
+                  See all rooms
+                </Link>
+              </div>
+            ) : (
+              !collab.synced && (
+                <p role="status" className="absolute inset-0 flex items-center justify-center text-sm text-slate-500">
+                  Loading the code…
+                </p>
+              )
+            )}
+          </div>
+          <SuggestionLine suggestion={suggestion} error={suggestionError} touch={touch} />
+        </main>
+        {wide && (
+          <aside
+            id="code-chat"
+            aria-label="Chat"
+            className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-slate-50/40 xl:w-96"
+          >
+            <h2 className="flex h-10 shrink-0 items-center border-b border-slate-100 px-4 text-xs font-semibold tracking-wide text-slate-500 uppercase">
+              Chat
+            </h2>
+            <CodeRoomChat roomId={room.id} me={me} session={chat.data} error={chat.error} attachments={attachments} />
+          </aside>
+        )}
+      </div>
+      {!wide && chatOpen && (
+        <ChatDrawer onClose={closeChat}>
+          <CodeRoomChat roomId={room.id} me={me} session={chat.data} error={chat.error} attachments={attachments} />
+        </ChatDrawer>
+      )}
+    </div>
+  );
+}
+
+/** New messages from the others since the chat was last on screen. */
+function useUnread(session: Parameters<typeof latestSeq>[0] | undefined, myId: string, visible: boolean): number {
+  const [seenSeq, setSeenSeq] = useState(0);
+  const newest = session ? latestSeq(session) : 0;
+  useEffect(() => {
+    if (visible) setSeenSeq(newest);
+  }, [visible, newest]);
+  if (!session || visible) return 0;
+  return session.messages.filter((m) => m.seq > seenSeq && m.sender.id !== myId).length;
+}
+
+/** On narrow screens the chat slides over the editor; Escape or Close puts it away. */
+function ChatDrawer({ onClose, children }: { onClose(): void; children: ReactNode }) {
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => close.current?.focus(), []);
+  return (
+    <div className="fixed inset-0 z-30 flex justify-end">
+      <button
+        type="button"
+        aria-hidden="true"
+        tabIndex={-1}
+        onClick={onClose}
+        className="absolute inset-0 bg-slate-900/30"
+      />
+      <section
+        id="code-chat"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="code-chat-title"
+        className="relative flex h-full w-full max-w-md flex-col bg-white shadow-xl"
+      >
+        <div className="flex h-14 shrink-0 items-center justify-between border-b border-slate-200 px-4">
+          <h2 id="code-chat-title" className="text-[17px] font-semibold text-slate-900">
+            Chat
+          </h2>
+          <button
+            ref={close}
+            type="button"
+            onClick={onClose}
+            className="rounded-lg px-3 py-2 text-sm font-medium text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-4 focus-visible:ring-blue-300"
+          >
+            Close
+          </button>
+        </div>
+        {children}
+      </section>
+    </div>
+  );
+}
+
+/** Under the editor: how to take a suggestion, or why there are none; read out when one appears. */
+function SuggestionLine({
+  suggestion,
+  error,
+  touch,
+}: {
+  suggestion: string | null;
+  error: string | null;
+  touch: boolean;
+}) {
+  return (
+    <div className="flex h-8 shrink-0 items-center gap-2 border-t border-slate-100 bg-slate-50/80 px-3 text-xs text-slate-500 sm:px-4">
+      <div aria-live="polite" className="min-w-0 truncate">
+        {suggestion ? (
+          <>
+            <span className="sr-only">Suggestion: {suggestion}. </span>
+            <span className="font-medium text-slate-700">Suggestion ready</span> ·{' '}
+            {touch ? 'tap Accept to insert it' : 'Tab to accept, Esc to dismiss'}
+          </>
+        ) : error ? (
+          <span className="text-red-700">Suggestions unavailable: {error}</span>
+        ) : (
+          'Pause typing for a suggestion'
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,159 @@
+import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import * as Y from 'yjs';
+import { DEFAULT_LANGUAGE, type Language, toLanguage } from './languages.ts';
+import { clashes, colorFor } from './userColors.ts';
+
+/** The shared text and the shared settings, as the server names them. */
+export const CODE_TEXT = 'code';
+export const META_MAP = 'meta';
+
+/** One person in the room (several tabs of one person are one entry). */
+export type Participant = { id: string; name: string; color: string; self: boolean };
+
+/** What each client puts in its awareness state; y-codemirror reads name and colours for cursors. */
+export type AwarenessUser = { id: string; name: string; color: string; colorLight: string };
+
+export type CollabStatus = 'connecting' | 'connected' | 'disconnected';
+
+/** Everything the editor binds to: one Yjs document and its provider, for one room. */
+export type CodeCollab = {
+  doc: Y.Doc;
+  text: Y.Text;
+  meta: Y.Map<unknown>;
+  provider: HocuspocusProvider;
+  awareness: NonNullable<HocuspocusProvider['awareness']>;
+  /** Tracks only this client's edits: undo never takes back what the others typed. */
+  undoManager: Y.UndoManager;
+};
+
+export type CodeCollabState = {
+  collab: CodeCollab | null;
+  status: CollabStatus;
+  /** The document has been loaded from the server at least once. */
+  synced: boolean;
+  /** The server accepted this session for this room (which also made the person a member). */
+  authenticated: boolean;
+  /** Why the server refused the room, when it did. */
+  refused: string | null;
+  participants: Participant[];
+};
+
+export function participantsOf(states: Map<number, Record<string, unknown>>, myClientId: number): Participant[] {
+  const byId = new Map<string, Participant>();
+  for (const [clientId, state] of states) {
+    const user = state.user as Partial<AwarenessUser> | undefined;
+    if (!user?.id || !user.name) continue;
+    const self = clientId === myClientId;
+    const known = byId.get(user.id);
+    if (known) known.self ||= self;
+    else byId.set(user.id, { id: user.id, name: user.name, color: user.color ?? '#0369a1', self });
+  }
+  // You first, then the others by name.
+  return [...byId.values()].sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name));
+}
+
+const codeSocketUrl = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/code`;
+
+/**
+ * Connects to a code room's shared document over `/ws/code` (Hocuspocus). The session cookie
+ * authenticates; the server seeds a new room's text, so nothing is ever inserted here. Everything
+ * is torn down when the room (or the person) changes.
+ */
+export function useCodeCollab(roomId: string, me: { id: string; name: string }): CodeCollabState {
+  const [state, setState] = useState<CodeCollabState>({
+    collab: null,
+    status: 'connecting',
+    synced: false,
+    authenticated: false,
+    refused: null,
+    participants: [],
+  });
+
+  useEffect(() => {
+    const doc = new Y.Doc();
+    const text = doc.getText(CODE_TEXT);
+    const meta = doc.getMap<unknown>(META_MAP);
+    const provider = new HocuspocusProvider({ url: codeSocketUrl(), name: roomId, document: doc, token: null });
+    const awareness = provider.awareness;
+    if (!awareness) throw new Error('the Hocuspocus provider has no awareness');
+    const undoManager = new Y.UndoManager(text);
+    const update = (patch: Partial<CodeCollabState>) => setState((s) => ({ ...s, ...patch }));
+
+    let user: AwarenessUser = { id: me.id, name: me.name, ...colorFor(me.id) };
+    awareness.setLocalStateField('user', user);
+
+    const others = () => {
+      const list: Array<{ clientId: number; userId: string; color: string }> = [];
+      for (const [clientId, state] of awareness.getStates()) {
+        const other = state.user as Partial<AwarenessUser> | undefined;
+        if (clientId !== doc.clientID && other?.id && other.color)
+          list.push({ clientId, userId: other.id, color: other.color });
+      }
+      return list;
+    };
+    const onAwareness = () => {
+      // Two people in one colour cannot be told apart: one of them takes a free colour.
+      const present = others();
+      if (clashes({ clientId: doc.clientID, userId: me.id, color: user.color }, present)) {
+        const taken = new Set(present.filter((o) => o.userId !== me.id).map((o) => o.color));
+        user = { ...user, ...colorFor(me.id, taken) };
+        awareness.setLocalStateField('user', user);
+      }
+      update({
+        participants: participantsOf(awareness.getStates() as Map<number, Record<string, unknown>>, doc.clientID),
+      });
+    };
+    awareness.on('change', onAwareness);
+    provider.on('status', ({ status }: { status: WebSocketStatus }) =>
+      update({
+        status:
+          status === WebSocketStatus.Connected
+            ? 'connected'
+            : status === WebSocketStatus.Connecting
+              ? 'connecting'
+              : 'disconnected',
+      }),
+    );
+    provider.on('synced', ({ state: synced }: { state: boolean }) => {
+      if (synced) update({ synced: true });
+    });
+    provider.on('authenticated', () => update({ authenticated: true, refused: null }));
+    provider.on('authenticationFailed', ({ reason }: { reason: string }) => update({ refused: reason }));
+
+    setState({
+      collab: { doc, text, meta, provider, awareness, undoManager },
+      status: 'connecting',
+      synced: false,
+      authenticated: false,
+      refused: null,
+      participants: participantsOf(awareness.getStates() as Map<number, Record<string, unknown>>, doc.clientID),
+    });
+
+    return () => {
+      awareness.off('change', onAwareness);
+      undoManager.destroy();
+      provider.destroy();
+      doc.destroy();
+    };
+  }, [roomId, me.id, me.name]);
+
+  return state;
+}
+
+/** The room's language as the shared map says now (before the first sync: the server's default). */
+export function useSharedLanguage(meta: Y.Map<unknown> | undefined): Language {
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      meta?.observe(onChange);
+      return () => meta?.unobserve(onChange);
+    },
+    [meta],
+  );
+  return useSyncExternalStore(subscribe, () => (meta ? toLanguage(meta.get('language')) : DEFAULT_LANGUAGE));
+}
+
+/** Changes the room's language for everyone (a shared setting, not one person's view). */
+export function setSharedLanguage(meta: Y.Map<unknown>, language: Language) {
+  if (meta.get('language') !== language) meta.set('language', language);
+}
