@@ -254,6 +254,9 @@ function frameSections(direction: Direction, options: readonly FrameSchema[]): s
   return [title, summary, ...sections].join('\n\n');
 }
 
+const withoutStrictness = (schema: JsonSchema): unknown =>
+  JSON.parse(JSON.stringify(schema, (key, value) => (key === 'additionalProperties' ? undefined : value)));
+
 /** The shared object types frames refer to (`$ref`), each with its field table. */
 function sharedTypes(options: readonly FrameSchema[]): string {
   const defs = new Map<string, JsonSchema>();
@@ -261,7 +264,8 @@ function sharedTypes(options: readonly FrameSchema[]): string {
     const io = (ClientFrame.options as readonly FrameSchema[]).includes(schema) ? 'input' : 'output';
     for (const [name, def] of Object.entries(jsonSchemaOf(schema, io).$defs ?? {})) {
       const known = defs.get(name);
-      if (known !== undefined && !isDeepStrictEqual(known, def)) {
+      // Input and output renderings of one schema differ only in additionalProperties.
+      if (known !== undefined && !isDeepStrictEqual(withoutStrictness(known), withoutStrictness(def))) {
         throw new Error(`Two different schemas are both called ${name}: give one another id`);
       }
       defs.set(name, def);

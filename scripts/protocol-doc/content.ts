@@ -4,6 +4,7 @@
 import { loadConfig } from '../../apps/server/src/config.ts';
 import {
   exampleAttachment,
+  exampleDeviceKeys,
   exampleMessage,
   examplePublicUser,
   exampleRoom,
@@ -95,6 +96,8 @@ export const serverExamples: { [T in ServerFrame['type']]: ServerFrameOf<T> } = 
     message: 'body: must not be empty',
     details: { issues: [{ path: 'body', message: 'must not be empty' }] },
   },
+  key_request: { type: 'key_request', roomId, device: exampleDeviceKeys },
+  key_available: { type: 'key_available', roomId, recipientDeviceId: exampleDeviceKeys.deviceId, epoch: 1 },
   reconnect: { type: 'reconnect', reason: 'server shutting down' },
 };
 

@@ -13,6 +13,7 @@ import { registerAuth } from './http/auth-hook.ts';
 import { autocompleteRoutes } from './http/autocomplete.routes.ts';
 import { codeRoutes } from './http/code.routes.ts';
 import { registerDocs } from './http/docs.ts';
+import { e2eRoutes } from './http/e2e.routes.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { messageRoutes } from './http/messages.routes.ts';
@@ -106,6 +107,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   roomRoutes(app, routeOptions);
   messageRoutes(app, routeOptions);
   statsRoutes(app, routeOptions);
+  e2eRoutes(app, routeOptions);
   autocompleteRoutes(app, {
     autocomplete: autocompleteService(config.autocomplete, app.log),
     rateLimit: config.autocomplete.rateLimit,

@@ -90,6 +90,12 @@ describe('HTTP surface', () => {
       'post /uploads',
       'post /autocomplete',
       'get /rooms/{roomId}/code',
+      'put /devices/{deviceId}',
+      'get /rooms/{roomId}/devices',
+      'post /rooms/{roomId}/key-requests',
+      'get /rooms/{roomId}/key-requests',
+      'post /rooms/{roomId}/envelopes',
+      'get /rooms/{roomId}/envelopes',
       'get /healthz',
       'get /readyz',
     ];

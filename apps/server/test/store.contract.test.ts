@@ -56,6 +56,7 @@ describe.each(backends)('store contract on $name', (backend) => {
       body,
       createdAt,
       attachmentIds: [],
+      sealed: null,
     });
 
   it('migrating twice is a no-op', async () => {

@@ -44,6 +44,7 @@ const message = (seq: number): Message => ({
   clientMessageId: `c${seq}`,
   body: `message ${seq}`,
   attachments: [],
+  sealed: null,
   createdAt: '2026-11-21T11:31:00.000Z',
 });
 

@@ -47,5 +47,15 @@ export const exampleMessage = {
   clientMessageId: '0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e8f',
   body: 'Anyone on for lunch today',
   attachments: [] as Array<typeof exampleAttachment>,
+  sealed: null,
   createdAt: '2026-11-21T11:31:00.000Z',
+} as const;
+
+/** A real, self-signed device bundle (made from a fixed seed), for the documentation. */
+export const exampleDeviceKeys = {
+  userId: examplePublicUser.id,
+  deviceId: 'ZbT4nQ2xWc8Lk1Pa',
+  signingKey: 'JMOklPoimWJmRLllqRMtp5z-ZxUf3ELeYAzwkJfbgkc',
+  exchangeKey: 'nar_qUTOhNJsvIizuXVhYA5aRQgzYO-3nw-ZGUjMkGg',
+  signature: 'oLlvPhb2Dz2wAkMFMddpV6-Ol8EKK9mmOZnudfb9Nnwfhwo3DJMScItBi1Mt8a_G3NkbpsaaXssvlmqdPJlWCA',
 } as const;

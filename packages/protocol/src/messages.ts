@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PublicUser } from './auth.ts';
 import { Id, Timestamp } from './common.ts';
+import { SealedMessage } from './e2e.ts';
 import { exampleAttachment, exampleMessage } from './examples.ts';
 
 export const MESSAGE_MAX = 4000;
@@ -25,8 +26,8 @@ export const AttachmentIds = z
   .default([]);
 
 /** A message needs text, attachments, or both. */
-export const hasContent = (m: { body: string; attachmentIds: string[] }) =>
-  m.body.length > 0 || m.attachmentIds.length > 0;
+export const hasContent = (m: { body: string; attachmentIds: string[]; sealed?: unknown }) =>
+  m.body.length > 0 || m.attachmentIds.length > 0 || m.sealed !== undefined;
 export const EMPTY_MESSAGE = { message: 'must not be empty: send text, attachments or both', path: ['body'] };
 
 /** A file in a message: its link is unguessable and serves the bytes as uploaded. */
@@ -54,8 +55,10 @@ export const Message = z
     seq: z.number().int().positive().describe('Per-room sequence number: 1, 2, 3… with no gaps.'),
     sender: PublicUser,
     clientMessageId: ClientMessageId,
-    body: z.string(),
+    body: z.string().describe('Empty in encrypted rooms: the text is inside `sealed`.'),
     attachments: z.array(Attachment),
+    // Encrypted rooms only: the ciphertext, for the members' clients to open (body is then empty).
+    sealed: SealedMessage.nullable(),
     createdAt: Timestamp,
   })
   .meta({
@@ -65,7 +68,13 @@ export const Message = z
 export type Message = z.infer<typeof Message>;
 
 export const PostMessageRequest = z
-  .object({ clientMessageId: ClientMessageId, body: MessageBody, attachmentIds: AttachmentIds })
+  .object({
+    clientMessageId: ClientMessageId,
+    body: MessageBody,
+    attachmentIds: AttachmentIds,
+    // Encrypted rooms: the ciphertext; `body` must then be empty.
+    sealed: SealedMessage.optional(),
+  })
   .refine(hasContent, EMPTY_MESSAGE)
   .meta({
     id: 'PostMessageRequest',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PublicUser } from './auth.ts';
 import { Id, RoomName } from './common.ts';
+import { DeviceKeys, SealedMessage } from './e2e.ts';
 import { AttachmentIds, ClientMessageId, EMPTY_MESSAGE, hasContent, Message, MessageBody } from './messages.ts';
 import { RoomSummary } from './rooms.ts';
 
@@ -51,6 +52,7 @@ export const SendFrame = z
     clientMessageId: ClientMessageId,
     body: MessageBody,
     attachmentIds: AttachmentIds,
+    sealed: SealedMessage.optional(),
   })
   .refine(hasContent, EMPTY_MESSAGE)
   .describe(
@@ -195,6 +197,21 @@ export const ErrorFrame = z
   })
   .describe('A frame was refused. The socket stays open.');
 
+export const KeyRequestFrame = z
+  .object({ type: z.literal('key_request'), roomId: Id, device: DeviceKeys })
+  .describe(
+    "An encrypted room's new member asks for the key: a member's client checks the device and answers with an envelope.",
+  );
+
+export const KeyAvailableFrame = z
+  .object({
+    type: z.literal('key_available'),
+    roomId: Id,
+    recipientDeviceId: z.string(),
+    epoch: z.number().int().positive(),
+  })
+  .describe('An envelope for this device is waiting: fetch it with GET /rooms/:roomId/envelopes.');
+
 export const ReconnectFrame = z
   .object({ type: z.literal('reconnect'), reason: z.string() })
   .describe('The server is going away: reconnect (you may land on another node) and resume.');
@@ -211,6 +228,8 @@ export const ServerFrame = z.discriminatedUnion('type', [
   PongFrame,
   WatchingFrame,
   RoomActivityFrame,
+  KeyRequestFrame,
+  KeyAvailableFrame,
   ErrorFrame,
   ReconnectFrame,
 ]);

@@ -22,6 +22,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'messages', description: 'Posting and reading messages' },
         { name: 'uploads', description: 'Files for messages' },
         { name: 'code', description: 'Pair-programming code rooms' },
+        { name: 'encryption', description: 'End-to-end encrypted rooms: device keys and wrapped room keys' },
         { name: 'stats', description: 'Counts' },
         { name: 'health', description: 'Liveness and readiness' },
       ],

@@ -109,7 +109,12 @@ export function frameHandlers(deps: HandlerDeps) {
     const { message, created } = await services.messages.post(
       frame.roomId,
       connection.user,
-      { clientMessageId: frame.clientMessageId, body: frame.body, attachmentIds: frame.attachmentIds },
+      {
+        clientMessageId: frame.clientMessageId,
+        body: frame.body,
+        attachmentIds: frame.attachmentIds,
+        sealed: frame.sealed,
+      },
       {
         // Persisted; now the sender hears first, its typing ends, then the room gets the message.
         beforeFanout: (stored) => {

@@ -69,6 +69,11 @@ export async function registerRealtime(
     lobby.roomChanged(message.roomId, { latestSeq: message.seq, lastActivityAt: message.createdAt });
   });
   services.rooms.onCreated((room) => lobby.roomChanged(room.id, { latestSeq: 0, lastActivityAt: room.createdAt }));
+  // Encrypted rooms: key requests and new envelopes are announced to the room (they are opaque).
+  services.e2e.on('keyRequested', (roomId, device) => hub.broadcast(roomId, { type: 'key_request', roomId, device }));
+  services.e2e.on('keyDelivered', (roomId, recipientDeviceId, epoch) =>
+    hub.broadcast(roomId, { type: 'key_available', roomId, recipientDeviceId, epoch }),
+  );
   presence.start();
   lobby.start();
 

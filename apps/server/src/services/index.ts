@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import { accountsService } from './accounts.service.ts';
+import { e2eService } from './e2e.service.ts';
 import { createFailureLimiter } from './failure-limiter.ts';
 import { messagesService } from './messages.service.ts';
 import { type PresenceView, roomsService } from './rooms.service.ts';
@@ -30,5 +31,6 @@ export function createServices({
   const rooms = roomsService({ db, clock, presence });
   const messages = messagesService({ db, clock, rooms });
   const uploads = uploadsService({ db, clock, uploadDir: config.uploadDir, limits: config.uploads });
-  return { accounts, rooms, messages, uploads };
+  const e2e = e2eService({ db, clock, rooms });
+  return { accounts, rooms, messages, uploads, e2e };
 }

@@ -1,4 +1,4 @@
-import type { Attachment, Message, PublicUser, Room, RoomSummary, User } from '@tandem/protocol';
+import type { Attachment, Message, PublicUser, Room, RoomSummary, SealedMessage, User } from '@tandem/protocol';
 import { toIso } from '../clock.ts';
 import type { MessageRow } from '../store/messages.repository.ts';
 import type { RoomRow, RoomSummaryRow } from '../store/rooms.repository.ts';
@@ -67,5 +67,6 @@ export const toMessage = (m: MessageRow, attachments: Attachment[] = []): Messag
   clientMessageId: m.client_message_id,
   body: m.body,
   attachments,
+  sealed: m.sealed === null ? null : (JSON.parse(m.sealed) as SealedMessage),
   createdAt: toIso(m.created_at),
 });

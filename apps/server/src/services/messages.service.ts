@@ -1,8 +1,9 @@
-import type { HistoryResponse, Message } from '@tandem/protocol';
+import type { HistoryResponse, Message, SealedMessage } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, forbidden } from '../errors.ts';
 import { messageId } from '../ids.ts';
 import { type Db, isUniqueViolation } from '../store/db.ts';
+import { findDevice } from '../store/e2e.repository.ts';
 import * as messages from '../store/messages.repository.ts';
 import * as rooms from '../store/rooms.repository.ts';
 import { listAttachments } from '../store/uploads.repository.ts';
@@ -15,8 +16,13 @@ export type MessagesDeps = { db: Db; clock: Clock; rooms: RoomsService };
 /** Listeners are told about each newly stored message (the realtime hub fans it out). */
 export type MessageListener = (message: Message) => void;
 
-/** A validated send: trimmed text (possibly empty when there are attachments) and upload ids. */
-export type NewPost = { clientMessageId: string; body: string; attachmentIds: string[] };
+/** A validated send: trimmed text (possibly empty), upload ids, and in encrypted rooms the ciphertext. */
+export type NewPost = {
+  clientMessageId: string;
+  body: string;
+  attachmentIds: string[];
+  sealed?: SealedMessage | undefined;
+};
 
 export type PostOptions = {
   /** Runs after the message is stored and before anyone else is told: the sender's ack. */
@@ -32,6 +38,34 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
       throw forbidden(`You are not a member of this room. Join it before you ${action}.`);
     }
     return room;
+  }
+
+  /**
+   * Encrypted rooms take ciphertext only, sealed for this room and message by one of the
+   * sender's own devices; other rooms never take ciphertext. The server cannot check the
+   * encryption itself (it has no key) — members' clients verify the signature and open it.
+   */
+  async function checkEncryption(room: rooms.RoomRow, user: UserRow, input: NewPost): Promise<void> {
+    if (room.encrypted !== 1) {
+      if (input.sealed) throw badRequest('This room is not encrypted: send the text in "body".', { field: 'sealed' });
+      return;
+    }
+    if (!input.sealed || input.body !== '') {
+      throw badRequest(
+        'This room is end-to-end encrypted: send the message encrypted ("sealed") with an empty "body"; plain text is refused.',
+        { field: 'body' },
+      );
+    }
+    const { sealed } = input;
+    if (sealed.roomId !== room.id || sealed.clientMessageId !== input.clientMessageId) {
+      throw badRequest('The sealed message is for another room or message id.', { field: 'sealed' });
+    }
+    const device = await findDevice(db, sealed.senderDeviceId);
+    if (device?.user_id !== user.id) {
+      throw badRequest('The sealed message names a device that is not yours. Publish your device keys first.', {
+        field: 'sealed.senderDeviceId',
+      });
+    }
   }
 
   /** Rows to messages, with their attachments in one query for the whole page. */
@@ -72,7 +106,8 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
       input: NewPost,
       options: PostOptions = {},
     ): Promise<{ message: Message; created: boolean }> {
-      await requireMember(roomId, user, 'post to it');
+      const room = await requireMember(roomId, user, 'post to it');
+      await checkEncryption(room, user, input);
       const earlier = await messages.findMessageByClientId(db, user.id, input.clientMessageId);
       if (earlier) return { message: await replayOf(earlier, roomId, input.body), created: false };
       const id = messageId();
@@ -86,6 +121,7 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
           body: input.body,
           createdAt,
           attachmentIds: input.attachmentIds,
+          sealed: input.sealed ? JSON.stringify(input.sealed) : null,
         });
         const row: messages.MessageRow = {
           id,
@@ -94,6 +130,7 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
           sender_id: user.id,
           client_message_id: input.clientMessageId,
           body: input.body,
+          sealed: input.sealed ? JSON.stringify(input.sealed) : null,
           created_at: createdAt,
           sender_username: user.username,
           sender_name: user.name,

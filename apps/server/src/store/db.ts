@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import * as m001 from './migrations/001_initial.ts';
 import * as m002 from './migrations/002_uploads.ts';
 import * as m003 from './migrations/003_code_documents.ts';
+import * as m004 from './migrations/004_e2e.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '001_initial': m001,
   '002_uploads': m002,
   '003_code_documents': m003,
+  '004_e2e': m004,
 };
 
 // node-postgres returns int8 as strings to avoid precision loss; our int8 columns are

@@ -12,6 +12,8 @@ export type NewMessage = {
   createdAt: number;
   /** Uploads of the sender's to attach; all or nothing. */
   attachmentIds: string[];
+  /** Encrypted rooms: the sealed message as JSON. */
+  sealed: string | null;
 };
 
 /** Some attachment id is unknown, someone else's, or attached already; nothing was stored. */
@@ -70,6 +72,7 @@ export async function insertMessageWithSeq(db: Db, message: NewMessage): Promise
         sender_id: message.senderId,
         client_message_id: message.clientMessageId,
         body: message.body,
+        sealed: message.sealed,
         created_at: message.createdAt,
       })
       .execute();

@@ -13,7 +13,32 @@ export type Database = {
   messages: MessagesTable;
   uploads: UploadsTable;
   code_documents: CodeDocumentsTable;
+  devices: DevicesTable;
+  key_envelopes: KeyEnvelopesTable;
+  key_requests: KeyRequestsTable;
 };
+
+export type DevicesTable = {
+  device_id: string;
+  user_id: string;
+  signing_key: string;
+  exchange_key: string;
+  /** The device's own signature over (user, device, keys): the server cannot forge a binding. */
+  signature: string;
+  created_at: number;
+};
+
+export type KeyEnvelopesTable = {
+  room_id: string;
+  epoch: number;
+  recipient_device_id: string;
+  sender_device_id: string;
+  /** The envelope as JSON: ciphertext only, openable by the recipient device alone. */
+  envelope: string;
+  created_at: number;
+};
+
+export type KeyRequestsTable = { room_id: string; device_id: string; created_at: number };
 
 export type CodeDocumentsTable = {
   room_id: string;
@@ -74,6 +99,8 @@ export type MessagesTable = {
   sender_id: string;
   client_message_id: string;
   body: string;
+  /** Encrypted rooms: the sealed message as JSON (body is then empty). */
+  sealed: string | null;
   created_at: number;
 };
 

@@ -38,6 +38,7 @@ export function message(seq: number, sender: PublicUser, body = `message ${seq}`
     clientMessageId: `cm-${sender.username}-${seq}`,
     body,
     attachments: [],
+    sealed: null,
     createdAt: createdAt ?? new Date(Date.UTC(2026, 10, 21, 11, 31, seq % 60)).toISOString(),
   };
 }

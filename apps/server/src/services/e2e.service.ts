@@ -1,0 +1,132 @@
+import { verifyDeviceKeys } from '@tandem/crypto';
+import type { DeviceKeys, Envelope, KeyRequest } from '@tandem/protocol';
+import type { Clock } from '../clock.ts';
+import { toIso } from '../clock.ts';
+import { badRequest, conflict, forbidden } from '../errors.ts';
+import type { Db } from '../store/db.ts';
+import * as e2e from '../store/e2e.repository.ts';
+import { findMembership } from '../store/rooms.repository.ts';
+import type { UserRow } from '../store/users.repository.ts';
+import type { RoomsService } from './rooms.service.ts';
+
+export type E2eDeps = { db: Db; clock: Clock; rooms: RoomsService };
+
+const toKeys = (d: e2e.DeviceRow): DeviceKeys => ({
+  userId: d.user_id,
+  deviceId: d.device_id,
+  signingKey: d.signing_key,
+  exchangeKey: d.exchange_key,
+  signature: d.signature,
+});
+
+type Events = {
+  keyRequested: (roomId: string, device: DeviceKeys) => void;
+  keyDelivered: (roomId: string, recipientDeviceId: string, epoch: number) => void;
+};
+
+/**
+ * Encrypted rooms, server side: public device keys, key requests and envelopes are stored and
+ * relayed as they are. The server checks who may post what, never what is inside: it holds no
+ * key, and every envelope and message is opened (and its signature checked) by clients only.
+ */
+export function e2eService({ db, clock, rooms }: E2eDeps) {
+  const listeners = {
+    keyRequested: new Set<Events['keyRequested']>(),
+    keyDelivered: new Set<Events['keyDelivered']>(),
+  };
+
+  async function requireEncryptedMembership(roomId: string, user: UserRow) {
+    const room = await rooms.requireRoom(roomId);
+    if (room.encrypted !== 1) throw badRequest('This room is not end-to-end encrypted.');
+    if (!(await findMembership(db, roomId, user.id))) {
+      throw forbidden('You are not a member of this room. Join it first.');
+    }
+    return room;
+  }
+
+  async function requireOwnDevice(deviceId: string, user: UserRow) {
+    const device = await e2e.findDevice(db, deviceId);
+    if (device?.user_id !== user.id) {
+      throw forbidden('This device is not one of yours. Publish your device keys first (PUT /devices/:deviceId).');
+    }
+    return device;
+  }
+
+  return {
+    on<K extends keyof Events>(event: K, listener: Events[K]): void {
+      (listeners[event] as Set<Events[K]>).add(listener);
+    },
+
+    /** Publishes the caller's device keys; the bundle must be signed by the device itself. */
+    async publishDevice(user: UserRow, keys: DeviceKeys): Promise<{ created: boolean }> {
+      if (keys.userId !== user.id) throw forbidden('Device keys must name you as their user.');
+      if (!verifyDeviceKeys(keys)) {
+        throw badRequest('The device keys are not signed by their own signing key.', { field: 'signature' });
+      }
+      const existing = await e2e.findDevice(db, keys.deviceId);
+      if (existing && existing.user_id !== user.id) throw conflict('This device id belongs to someone else.');
+      await e2e.upsertDevice(db, {
+        device_id: keys.deviceId,
+        user_id: user.id,
+        signing_key: keys.signingKey,
+        exchange_key: keys.exchangeKey,
+        signature: keys.signature,
+        created_at: clock.now(),
+      });
+      return { created: !existing };
+    },
+
+    async roomDevices(roomId: string, user: UserRow): Promise<DeviceKeys[]> {
+      await requireEncryptedMembership(roomId, user);
+      return (await e2e.listRoomDevices(db, roomId)).map(toKeys);
+    },
+
+    /** A joiner's device asks the members' devices for the room key. */
+    async requestKey(roomId: string, user: UserRow, deviceId: string): Promise<void> {
+      await requireEncryptedMembership(roomId, user);
+      const device = await requireOwnDevice(deviceId, user);
+      await e2e.insertKeyRequest(db, roomId, deviceId, clock.now());
+      for (const listener of listeners.keyRequested) listener(roomId, toKeys(device));
+    },
+
+    async keyRequests(roomId: string, user: UserRow): Promise<KeyRequest[]> {
+      await requireEncryptedMembership(roomId, user);
+      const rows = await e2e.listKeyRequests(db, roomId);
+      return rows.map((r) => ({ roomId, device: toKeys(r), createdAt: toIso(r.requested_at) }));
+    },
+
+    /** A member's device hands wrapped room keys to other members' devices. */
+    async postEnvelopes(roomId: string, user: UserRow, envelopes: Envelope[]): Promise<void> {
+      await requireEncryptedMembership(roomId, user);
+      for (const envelope of envelopes) {
+        if (envelope.roomId !== roomId) throw badRequest('An envelope is for another room.', { field: 'envelopes' });
+        await requireOwnDevice(envelope.senderDeviceId, user);
+        const recipient = await e2e.findDevice(db, envelope.recipientDeviceId);
+        if (!recipient || !(await findMembership(db, roomId, recipient.user_id))) {
+          throw badRequest('An envelope is for a device that is not a member’s.', { field: 'envelopes' });
+        }
+      }
+      const now = clock.now();
+      await e2e.upsertEnvelopes(
+        db,
+        envelopes.map((e) => ({
+          room_id: roomId,
+          epoch: e.epoch,
+          recipient_device_id: e.recipientDeviceId,
+          sender_device_id: e.senderDeviceId,
+          envelope: JSON.stringify(e),
+          created_at: now,
+        })),
+      );
+      for (const e of envelopes)
+        for (const listener of listeners.keyDelivered) listener(roomId, e.recipientDeviceId, e.epoch);
+    },
+
+    async envelopesFor(roomId: string, user: UserRow, deviceId: string): Promise<Envelope[]> {
+      await requireEncryptedMembership(roomId, user);
+      await requireOwnDevice(deviceId, user);
+      return (await e2e.listEnvelopes(db, roomId, deviceId)).map((r) => JSON.parse(r.envelope) as Envelope);
+    },
+  };
+}
+export type E2eService = ReturnType<typeof e2eService>;
