@@ -17,10 +17,12 @@ import { e2eRoutes } from './http/e2e.routes.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { messageRoutes } from './http/messages.routes.ts';
+import { metricsRoutes } from './http/metrics.routes.ts';
 import { roomRoutes } from './http/rooms.routes.ts';
 import { statsRoutes } from './http/stats.routes.ts';
 import { uploadRoutes } from './http/uploads.routes.ts';
 import { registerWebApp } from './http/web.ts';
+import { createMetrics } from './metrics.ts';
 import { createRealtimeCore, registerRealtime } from './realtime/index.ts';
 import { autocompleteService } from './services/autocomplete/index.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -58,19 +60,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setSerializerCompiler(serializerCompiler);
 
   // 1. Store: open the database and bring its schema up to date before anything reads it.
-  const store = openStore(config.database, (error) => app.log.warn({ err: error }, 'idle database connection lost'));
+  const metrics = createMetrics();
+  const store = openStore(config.database, {
+    onError: (error) => app.log.warn({ err: error }, 'idle database connection lost'),
+    onQuery: (seconds) => metrics.dbQuerySeconds.observe(seconds),
+  });
   app.addHook('onClose', () => store.close());
   await migrateToLatest(store.db);
 
   // 2. Bus: in-process for one node, Redis pub/sub when REDIS_URL scales out to several.
   const bus = config.redisUrl
-    ? await createRedisBus(config.redisUrl, app.log, config.redisPrefix)
+    ? await createRedisBus(config.redisUrl, app.log, config.redisPrefix, (s) => metrics.busPublishSeconds.observe(s))
     : createMemoryBus((error) => app.log.warn({ err: error }, 'bus handler failed'));
   app.addHook('onClose', () => bus.close());
 
   // 3. Realtime core (fan-out, presence, room-list feed), then the services that read it,
   //    then the data every node expects to find.
-  const core = createRealtimeCore({ bus, clock, options: config.realtime });
+  const core = createRealtimeCore({ bus, clock, options: config.realtime, metrics });
   const services = createServices({ db: store.db, clock, config, presence: core.presence });
   await services.rooms.ensureDefaultRooms(config.defaultRooms);
 
@@ -123,6 +129,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     redisPrefix: config.redisPrefix,
   });
   codeRoutes(app, { collab });
+  services.messages.onMessage(() => metrics.messagesStored.inc());
+  metricsRoutes(app, {
+    metrics,
+    token: config.metricsToken,
+    gauges: () => ({ connections: realtime.gateway.connectionCount(), rooms: realtime.hub.localRoomCount() }),
+  });
 
   return Object.assign(app, { services, store, bus, realtime, collab }) as App;
 }

@@ -45,6 +45,7 @@ const EnvSchema = z.object({
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(1000).default(10),
   UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   UPLOAD_ORPHAN_TTL: Duration.default(24 * 3_600_000),
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   AUTOCOMPLETE_PROVIDER: z.enum(['rules', 'openai']).default('rules'),
   AUTOCOMPLETE_OPENAI_URL: z.url().default('https://api.openai.com/v1'),
   AUTOCOMPLETE_OPENAI_KEY: z.string().trim().min(1).optional(),
@@ -118,6 +119,8 @@ export type Config = {
     /** Files never attached to a message are deleted after this long. */
     orphanTtlMs: number;
   };
+  /** When set, /metrics wants it as a bearer token. */
+  metricsToken: string | undefined;
   autocomplete: {
     provider: 'rules' | 'openai';
     openai: { baseUrl: string; apiKey: string; model: string } | undefined;
@@ -187,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       orphanTtlMs: e.UPLOAD_ORPHAN_TTL,
     },
     webDir: path.resolve(e.WEB_DIR),
+    metricsToken: e.METRICS_TOKEN,
     autocomplete: {
       provider: e.AUTOCOMPLETE_PROVIDER,
       openai: e.AUTOCOMPLETE_OPENAI_KEY

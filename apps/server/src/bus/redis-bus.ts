@@ -8,7 +8,12 @@ type Logger = { warn: (obj: object, msg: string) => void; info: (obj: object, ms
  * subscriber subscribes a channel when its first local handler arrives and unsubscribes when
  * its last leaves, so a node only receives the rooms it has sockets in.
  */
-export async function createRedisBus(url: string, log: Logger, prefix = 'tandem'): Promise<Bus> {
+export async function createRedisBus(
+  url: string,
+  log: Logger,
+  prefix = 'tandem',
+  onPublished: (seconds: number) => void = () => {},
+): Promise<Bus> {
   const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true } as const;
   const publisher = new Redis(url, options);
   const subscriber = new Redis(url, options);
@@ -43,8 +48,10 @@ export async function createRedisBus(url: string, log: Logger, prefix = 'tandem'
     kind: 'redis',
     publish(channel, payload) {
       if (closed) return;
+      const start = performance.now();
       publisher
         .publish(full(channel), payload)
+        .then(() => onPublished((performance.now() - start) / 1000))
         .catch((error: unknown) => log.warn({ err: error, channel }, 'publish failed'));
     },
     subscribe(channel, handler) {

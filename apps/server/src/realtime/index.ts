@@ -5,6 +5,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { sessionToken } from '../http/auth-hook.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Services } from '../services/index.ts';
 import { frameHandlers } from './frame-handlers.ts';
 import { createGateway } from './gateway.ts';
@@ -23,9 +24,12 @@ const LOBBY_FLUSH_MS = 250;
  * The parts of realtime that the services read (who is online) and that fan events out: made
  * before the services, started by `registerRealtime`.
  */
-export function createRealtimeCore(deps: { bus: Bus; clock: Clock; options: Config['realtime'] }) {
+export function createRealtimeCore(deps: { bus: Bus; clock: Clock; options: Config['realtime']; metrics: Metrics }) {
   const nodeId = randomUUID();
-  const hub = new RoomHub(deps.bus, nodeId);
+  const hub = new RoomHub(deps.bus, nodeId, (deliveries, seconds) => {
+    deps.metrics.framesDelivered.inc(deliveries);
+    deps.metrics.fanoutSeconds.observe(seconds);
+  });
   const presence: PresenceDirectory = new PresenceDirectory({
     bus: deps.bus,
     nodeId,

@@ -14,10 +14,13 @@ export class RoomHub {
   private readonly rooms = new Map<string, LocalRoom>();
   private readonly bus: Bus;
   private readonly nodeId: string;
+  private readonly observe: (deliveries: number, seconds: number) => void;
 
-  constructor(bus: Bus, nodeId: string) {
+  /** `observe` hears, per event, how many sockets got it and how long handing it over took. */
+  constructor(bus: Bus, nodeId: string, observe: (deliveries: number, seconds: number) => void = () => {}) {
     this.bus = bus;
     this.nodeId = nodeId;
+    this.observe = observe;
   }
 
   enter(connection: Connection, roomId: string): void {
@@ -73,8 +76,13 @@ export class RoomHub {
 
   private deliverLocal(roomId: string, json: string, seq: number): void {
     const room = this.rooms.get(roomId);
-    if (!room) return;
+    if (room) this.deliver(room, json, seq);
+  }
+
+  private deliver(room: LocalRoom, json: string, seq: number): void {
+    const start = performance.now();
     for (const connection of room.connections) connection.deliver(json, seq);
+    this.observe(room.connections.size, (performance.now() - start) / 1000);
   }
 
   private receive(room: LocalRoom, payload: string): void {
@@ -82,7 +90,6 @@ export class RoomHub {
     const second = payload.indexOf('\t', first + 1);
     if (first < 0 || second < 0 || payload.slice(0, first) === this.nodeId) return;
     const seq = Number(payload.slice(first + 1, second));
-    const json = payload.slice(second + 1);
-    for (const connection of room.connections) connection.deliver(json, seq);
+    this.deliver(room, payload.slice(second + 1), seq);
   }
 }

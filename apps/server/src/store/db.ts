@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import type { Config } from '../config.ts';
@@ -29,16 +29,24 @@ const pgTypes = {
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
 };
 
-/**
- * `onError` hears errors of idle PostgreSQL connections (a restart, a failover, an admin
- * terminating them): unhandled, such an error would crash the process; the pool replaces the
- * connection by itself.
- */
-export function openStore(database: Config['database'], onError: (error: Error) => void = () => {}): Store {
+export type StoreHooks = {
+  /**
+   * Errors of idle PostgreSQL connections (a restart, a failover, an admin terminating them):
+   * unhandled, such an error would crash the process; the pool replaces the connection itself.
+   */
+  onError?: (error: Error) => void;
+  /** Each query's duration in seconds (metrics). */
+  onQuery?: (seconds: number) => void;
+};
+
+export function openStore(database: Config['database'], hooks: StoreHooks = {}): Store {
+  const log = (event: LogEvent) => {
+    if (event.level === 'query') hooks.onQuery?.(event.queryDurationMillis / 1000);
+  };
   if (database.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: database.url, max: 10, types: pgTypes });
-    pool.on('error', onError);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pool.on('error', hooks.onError ?? (() => {}));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   if (database.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(database.file)), { recursive: true });
@@ -49,7 +57,7 @@ export function openStore(database: Config['database'], onError: (error: Error) 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
