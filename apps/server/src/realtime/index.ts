@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
+import { CloseCode } from '@tandem/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Bus } from '../bus/bus.ts';
 import type { Clock } from '../clock.ts';
@@ -85,8 +86,15 @@ export async function registerRealtime(
   // the chat gateway enforces its own, smaller cap on each frame.
   await app.register(websocket, {
     options: { maxPayload: Math.max(options.maxFrameBytes, CODE_FRAME_MAX_BYTES), perMessageDeflate: false },
-    preClose: async () => {
+    // Shutdown: chat sockets are told to reconnect (to another node), then every socket left —
+    // code editors, sockets still authenticating — is closed; a peer that does not finish the
+    // close handshake is cut off, so shutdown stays bounded.
+    preClose: async function (this: FastifyInstance) {
       gateway.closeAll('server shutting down');
+      for (const client of this.websocketServer.clients) {
+        client.close(CloseCode.goingAway, 'server shutting down');
+        setTimeout(() => client.terminate(), 2000).unref();
+      }
     },
   });
   app.get('/ws', { websocket: true, config: { auth: 'optional' }, schema: { hide: true } }, (socket, request) => {
