@@ -52,6 +52,15 @@ describe('HTTP surface', () => {
     expect(res.body).not.toContain('secret');
   });
 
+  it('gives every request an id, taking a sane one from the load balancer', async () => {
+    const fresh = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const passed = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'lb-1234567890' } });
+    expect(passed.headers['x-request-id']).toBe('lb-1234567890');
+    const junk = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id <script>' } });
+    expect(junk.headers['x-request-id']).not.toContain('<');
+  });
+
   it('reports liveness and readiness', async () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({
