@@ -8,7 +8,7 @@ export default defineConfig({
         extends: false,
         test: {
           name: 'node',
-          include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+          include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,

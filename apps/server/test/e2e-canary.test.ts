@@ -12,7 +12,7 @@ import {
 } from '@tandem/crypto';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess, stopServerProcess } from './server-process.ts';
+import { startServerProcess, stopServerProcess } from '../scripts/server-process.ts';
 
 /**
  * The promise of encrypted rooms, checked from outside: after a whole scripted session, nothing

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess, stopServerProcess } from './server-process.ts';
+import { startServerProcess, stopServerProcess } from '../scripts/server-process.ts';
 
 describe('the server process', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-process-'));

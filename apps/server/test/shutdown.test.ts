@@ -7,7 +7,7 @@ import { RealtimeClient } from '@tandem/client';
 import type { Message } from '@tandem/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { startServerProcess, stopServerProcess } from './server-process.ts';
+import { startServerProcess, stopServerProcess } from '../scripts/server-process.ts';
 import { connect } from './ws-helpers.ts';
 
 describe('graceful shutdown', () => {

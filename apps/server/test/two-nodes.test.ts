@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Message, ServerFrame } from '@tandem/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backends, uniqueName } from './helpers.ts';
-import { type ServerProcess, startServerProcess, stopServerProcess } from './server-process.ts';
+import { type ServerProcess, startServerProcess, stopServerProcess } from '../scripts/server-process.ts';
 import { connectAs, type TestSocket } from './ws-helpers.ts';
 
 /**

@@ -3,7 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess, stopServerProcess } from './server-process.ts';
+import { startServerProcess, stopServerProcess } from '../scripts/server-process.ts';
 
 const MB = 1024 * 1024;
 const FILE_BYTES = 300 * MB;

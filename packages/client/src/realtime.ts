@@ -70,6 +70,11 @@ export class RealtimeClient {
   private readonly WebSocketImpl: typeof WebSocket;
   private socket: WebSocket | null = null;
   private authenticated = false;
+  /**
+   * The server confirmed the join on this very socket. Sends wait for it, so that after a
+   * reconnect the unacknowledged ones go first and a person's messages keep their order.
+   */
+  private joinConfirmed = false;
   private currentStatus: ConnectionStatus = 'idle';
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -191,6 +196,7 @@ export class RealtimeClient {
     const socket = this.socket;
     this.socket = null;
     this.authenticated = false;
+    this.joinConfirmed = false;
     socket?.close(1000, 'client closed');
     this.outbox.failAll(new RealtimeError('closed', 'The connection was closed before the message was stored.'));
     this.failJoins(new RealtimeError('closed', 'The connection was closed.'));
@@ -225,6 +231,7 @@ export class RealtimeClient {
   private onClosed(code: number, reason: string): void {
     this.socket = null;
     this.authenticated = false;
+    this.joinConfirmed = false;
     this.stopLiveness();
     if (this.stopped) return;
     if (FINAL_CLOSES.has(code)) {
@@ -256,6 +263,7 @@ export class RealtimeClient {
     if (!socket) return;
     this.socket = null;
     this.authenticated = false;
+    this.joinConfirmed = false;
     this.stopLiveness();
     try {
       socket.close(4000, 'dropped by client');
@@ -357,6 +365,7 @@ export class RealtimeClient {
 
   private onJoined(frame: ServerFrameOf<'joined'>): void {
     this.joinedRoomId = frame.room.id;
+    this.joinConfirmed = true;
     this.target = { roomId: frame.room.id };
     const waiters = this.joinWaiters;
     this.joinWaiters = [];
@@ -400,7 +409,7 @@ export class RealtimeClient {
 
   private flushOne(clientMessageId: string): void {
     const pending = this.outbox.get(clientMessageId);
-    if (!pending || pending.roomId !== this.joinedRoomId) return;
+    if (!pending || !this.joinConfirmed || pending.roomId !== this.joinedRoomId) return;
     this.write({
       type: 'send',
       ref: pending.clientMessageId,
