@@ -45,7 +45,8 @@ const EnvSchema = z.object({
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(1000).default(10),
   UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   UPLOAD_ORPHAN_TTL: Duration.default(24 * 3_600_000),
-  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters long').optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   AUTOCOMPLETE_PROVIDER: z.enum(['rules', 'openai']).default('rules'),
   AUTOCOMPLETE_OPENAI_URL: z.url().default('https://api.openai.com/v1'),
   AUTOCOMPLETE_OPENAI_KEY: z.string().trim().min(1).optional(),
@@ -108,7 +109,7 @@ const EnvSchema = z.object({
 export type Config = {
   port: number;
   host: string;
-  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
   redisUrl: string | undefined;
   uploadDir: string;
   uploads: {
@@ -180,7 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     database: e.DATABASE_URL.startsWith('sqlite:')
       ? { kind: 'sqlite', file: e.DATABASE_URL.slice('sqlite:'.length) || './data/tandem.db' }
-      : { kind: 'postgres', url: e.DATABASE_URL },
+      : { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redisUrl: e.REDIS_URL,
     uploadDir: path.resolve(e.UPLOAD_DIR),
     uploads: {

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Message, ServerFrame } from '@tandem/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backends, uniqueName } from './helpers.ts';
 import { type ServerProcess, startServerProcess, stopServerProcess } from '../scripts/server-process.ts';
+import { backends, uniqueName } from './helpers.ts';
 import { connectAs, type TestSocket } from './ws-helpers.ts';
 
 /**

@@ -15,6 +15,8 @@ export function healthRoutes(app: FastifyInstance, { db, bus }: { db: Db; bus: B
   r.get(
     '/healthz',
     {
+      // Probed every few seconds by load balancers: only problems are worth a log line.
+      logLevel: 'warn',
       schema: {
         tags: ['health'],
         summary: 'Liveness: the process answers',
@@ -27,6 +29,7 @@ export function healthRoutes(app: FastifyInstance, { db, bus }: { db: Db; bus: B
   r.get(
     '/readyz',
     {
+      logLevel: 'warn',
       schema: {
         tags: ['health'],
         summary: 'Readiness: the database and the bus answer',

@@ -44,7 +44,7 @@ export function openStore(database: Config['database'], hooks: StoreHooks = {}):
     if (event.level === 'query') hooks.onQuery?.(event.queryDurationMillis / 1000);
   };
   if (database.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: database.url, max: 10, types: pgTypes });
+    const pool = new pg.Pool({ connectionString: database.url, max: database.poolSize ?? 10, types: pgTypes });
     pool.on('error', hooks.onError ?? (() => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     return { db, dialect: 'postgres', close: () => db.destroy() };
