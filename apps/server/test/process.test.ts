@@ -28,8 +28,11 @@ describe('the server process', () => {
     }
   });
 
-  it('keeps secrets out of its logs', async () => {
-    const server = await startServerProcess('logs', { DATABASE_URL: `sqlite:${path.join(dir, 'logs.db')}` });
+  it('keeps tokens and message bodies out of its logs', async () => {
+    const server = await startServerProcess('logs', {
+      DATABASE_URL: `sqlite:${path.join(dir, 'logs.db')}`,
+      LOG_LEVEL: 'debug',
+    });
     try {
       const res = await fetch(`${server.http}/auth/guest`, {
         method: 'POST',
@@ -40,9 +43,23 @@ describe('the server process', () => {
       await fetch(`${server.http}/auth/me`, {
         headers: { authorization: `Bearer ${token}`, cookie: `tandem_session=${token}` },
       });
+      const room = (await (
+        await fetch(`${server.http}/rooms`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).json()) as { roomId: string };
+      await fetch(`${server.http}/rooms/${room.roomId}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ clientMessageId: 'log-1', body: 'a private lunch plan' }),
+      });
       await new Promise((r) => setTimeout(r, 200));
       expect(server.output()).toContain('/auth/me');
       expect(server.output()).not.toContain(token);
+      expect(server.output()).toContain('/messages');
+      expect(server.output()).not.toContain('private lunch plan');
     } finally {
       await stopServerProcess(server.child);
     }
