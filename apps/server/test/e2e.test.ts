@@ -1,3 +1,4 @@
+import { RealtimeClient } from '@tandem/client';
 import {
   createDeviceIdentity,
   type DeviceIdentity,
@@ -157,6 +158,19 @@ describe.each(backends)('encrypted rooms on $name', (backend) => {
     expect(openMessage(delivered.message.sealed as SealedMessage, roomKey, bob.keys, new ReplayGuard())).toBe(
       'Count me in',
     );
+
+    // The typed client does the same: it hears key requests, and sends ciphertext with its outbox.
+    const dave = await person();
+    const client = new RealtimeClient({ url: ws, token: alice.token });
+    await client.join({ roomId });
+    const heard = new Promise((resolve) => client.on('keyRequest', resolve));
+    await inject('POST', `/rooms/${roomId}/join`, dave);
+    await inject('POST', `/rooms/${roomId}/key-requests`, dave, { deviceId: dave.keys.deviceId });
+    expect(await heard).toMatchObject({ type: 'key_request', device: dave.keys });
+    const viaClient = seal(alice, roomId, roomKey, 'sent by the client');
+    const stored = await client.send('', viaClient.clientMessageId, [], viaClient).done;
+    expect(stored.sealed).toEqual(viaClient);
+    client.close();
 
     // Someone else cannot fetch Bob's envelopes, and a non-member cannot ask.
     expect((await inject('GET', `/rooms/${roomId}/envelopes?deviceId=${bob.keys.deviceId}`, alice)).statusCode).toBe(

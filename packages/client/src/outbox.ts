@@ -1,7 +1,14 @@
-import type { Message } from '@tandem/protocol';
+import type { Message, SealedMessage } from '@tandem/protocol';
 
 /** A send waiting for its ack: text, and the ids of files uploaded for it (if any). */
-export type PendingSend = { clientMessageId: string; roomId: string; body: string; attachmentIds: string[] };
+export type PendingSend = {
+  clientMessageId: string;
+  roomId: string;
+  body: string;
+  attachmentIds: string[];
+  /** Encrypted rooms: the ciphertext (body is then empty). */
+  sealed?: SealedMessage | undefined;
+};
 
 type Entry = PendingSend & { resolve: (m: Message) => void; reject: (e: Error) => void };
 

@@ -1,4 +1,4 @@
-import type { ClientFrame, Message, ServerFrame, ServerFrameOf } from '@tandem/protocol';
+import type { ClientFrame, Message, SealedMessage, ServerFrame, ServerFrameOf } from '@tandem/protocol';
 // Values from the zod-free entry point: a browser bundle must not carry every schema.
 import { CloseCode, PROTOCOL_VERSION } from '@tandem/protocol/constants';
 import { backoffDelay } from './backoff.ts';
@@ -22,6 +22,10 @@ export type RealtimeEvents = {
   read: ServerFrameOf<'read'>;
   /** Activity in any room, while `watchRooms(true)` is on (for live room lists). */
   roomActivity: ServerFrameOf<'room_activity'>;
+  /** Encrypted rooms: a member's device asks for the room key. */
+  keyRequest: ServerFrameOf<'key_request'>;
+  /** Encrypted rooms: an envelope for one of the room's devices is waiting. */
+  keyAvailable: ServerFrameOf<'key_available'>;
   /** A send the server refused for good (it will not be retried). */
   sendFailed: { clientMessageId: string; code: string; message: string };
   /** Errors not tied to a send or join. */
@@ -156,17 +160,20 @@ export class RealtimeClient {
 
   /**
    * Sends a message to the current room: text, files uploaded first (`attachmentIds` from
-   * `POST /uploads`), or both. `done` resolves with the stored message once the server
-   * acknowledged it; until then it is kept and resent (same id) after reconnects.
+   * `POST /uploads`), or both; in an encrypted room, `body` is empty and `sealed` carries the
+   * ciphertext (its clientMessageId must be this send's). `done` resolves with the stored
+   * message once the server acknowledged it; until then it is kept and resent (same id) after
+   * reconnects.
    */
   send(
     body: string,
     clientMessageId: string = newClientMessageId(),
     attachmentIds: string[] = [],
+    sealed?: SealedMessage,
   ): { clientMessageId: string; done: Promise<Message> } {
     const target = this.target;
     const roomId = this.joinedRoomId ?? (target && 'roomId' in target ? target.roomId : '');
-    const done = this.outbox.add({ clientMessageId, roomId, body, attachmentIds });
+    const done = this.outbox.add({ clientMessageId, roomId, body, attachmentIds, sealed });
     if (roomId !== '' && roomId === this.joinedRoomId) this.flushOne(clientMessageId);
     return { clientMessageId, done };
   }
@@ -338,6 +345,12 @@ export class RealtimeClient {
         this.reconnectTimer = undefined;
         this.scheduleReconnect(Math.floor(Math.random() * 1000));
         return;
+      case 'key_request':
+        if (frame.roomId === this.joinedRoomId) this.events.emit('keyRequest', frame);
+        return;
+      case 'key_available':
+        if (frame.roomId === this.joinedRoomId) this.events.emit('keyAvailable', frame);
+        return;
       case 'room_activity':
         this.events.emit('roomActivity', frame);
         return;
@@ -417,6 +430,7 @@ export class RealtimeClient {
       clientMessageId: pending.clientMessageId,
       body: pending.body,
       attachmentIds: pending.attachmentIds,
+      ...(pending.sealed ? { sealed: pending.sealed } : {}),
     });
   }
 
