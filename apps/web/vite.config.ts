@@ -5,7 +5,18 @@ import { defineConfig } from 'vitest/config';
 // In development the API and the WebSocket gateway live on a Tandem server (TANDEM_API, default
 // :8000); proxying them keeps everything same-origin, exactly as when the server serves the build.
 const api = process.env.TANDEM_API ?? 'http://127.0.0.1:8000';
-const proxied = ['/auth', '/rooms', '/stats', '/uploads', '/static', '/autocomplete', '/healthz', '/readyz', '/docs'];
+const proxied = [
+  '/auth',
+  '/rooms',
+  '/devices',
+  '/stats',
+  '/uploads',
+  '/static',
+  '/autocomplete',
+  '/healthz',
+  '/readyz',
+  '/docs',
+];
 
 export default defineConfig({
   plugins: [react(), tailwindcss()],

@@ -5,6 +5,7 @@ import { RequireSession } from '../features/auth/RequireSession.tsx';
 import { SessionGate } from '../features/auth/SessionGate.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { ChatPage } from '../features/chat/ChatPage.tsx';
+import { InviteJoinPage } from '../features/e2e/InviteJoinPage.tsx';
 import { JoinPage } from '../features/rooms/JoinPage.tsx';
 import { RoomsPage } from '../features/rooms/RoomsPage.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
@@ -44,6 +45,8 @@ export function App() {
             </Suspense>
           }
         />
+        {/* An encrypted room's invite: the key is in the fragment; without a session it asks for a name. */}
+        <Route path="/join/:roomId" element={<InviteJoinPage />} />
         <Route element={<RequireSession />}>
           <Route path="/lobby" element={<RoomsPage />} />
           <Route path="/chat/:roomId" element={<ChatPage />} />

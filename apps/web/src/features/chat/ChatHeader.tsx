@@ -1,7 +1,8 @@
-import type { Ref } from 'react';
+import type { ReactNode, Ref } from 'react';
 import { Link } from 'react-router';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { plural } from '../../lib/format.ts';
+import { LockIcon } from '../e2e/LockIcon.tsx';
 
 type Props = {
   title: string;
@@ -10,10 +11,21 @@ type Props = {
   peopleOpen?: boolean;
   peopleButtonRef?: Ref<HTMLButtonElement>;
   onTogglePeople?: () => void;
+  encrypted?: boolean;
+  actions?: ReactNode;
 };
 
 /** Seed 000's header: a back arrow and the room's name; on small screens, a button for the people. */
-export function ChatHeader({ title, subtitle, onlineCount, peopleOpen, peopleButtonRef, onTogglePeople }: Props) {
+export function ChatHeader({
+  title,
+  subtitle,
+  onlineCount,
+  peopleOpen,
+  peopleButtonRef,
+  onTogglePeople,
+  encrypted,
+  actions,
+}: Props) {
   return (
     <header className="flex h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 sm:px-3">
       <Link
@@ -33,9 +45,13 @@ export function ChatHeader({ title, subtitle, onlineCount, peopleOpen, peopleBut
         </svg>
       </Link>
       <div className="min-w-0 flex-1">
-        <PageHeading className="truncate text-[17px] leading-tight font-semibold text-slate-900">{title}</PageHeading>
+        <div className="flex min-w-0 items-center gap-1.5">
+          <PageHeading className="truncate text-[17px] leading-tight font-semibold text-slate-900">{title}</PageHeading>
+          {encrypted && <LockIcon />}
+        </div>
         {subtitle && <p className="truncate text-xs text-slate-500">{subtitle}</p>}
       </div>
+      {actions}
       {onTogglePeople && onlineCount !== undefined && (
         <button
           ref={peopleButtonRef}

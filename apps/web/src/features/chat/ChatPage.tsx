@@ -1,30 +1,38 @@
-import type { PublicUser } from '@tandem/protocol';
+import { deviceKeysOf, safetyCode } from '@tandem/crypto';
+import type { Message, PublicUser } from '@tandem/protocol';
 import { type ReactNode, useCallback, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorMessage } from '../../app/errors.ts';
-import { useAppSelector } from '../../app/hooks.ts';
+import { useAppDispatch, useAppSelector } from '../../app/hooks.ts';
 import { linkClass } from '../../components/CenteredLayout.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { useEscape } from '../../components/useEscape.ts';
 import { useMediaQuery } from '../../components/useMediaQuery.ts';
 import { plural } from '../../lib/format.ts';
 import { DropOverlay } from '../attachments/DropOverlay.tsx';
+import { type UploadProgress, uploadFile } from '../attachments/upload.ts';
 import { useAttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 import { useFileDrop } from '../attachments/useFileDrop.ts';
 import { selectCurrentUser } from '../auth/authSlice.ts';
 import { ConnectionBanner } from '../connection/ConnectionBanner.tsx';
+import { encryptedUpload, sealedFileOf, useDecryptedFiles } from '../e2e/files.ts';
+import { InviteLinkButton } from '../e2e/InviteLinkButton.tsx';
+import { NOTICE, sealText } from '../e2e/sealing.ts';
+import { useEncryptedRoom } from '../e2e/useEncryptedRoom.ts';
 import { RoomSidebar } from '../rooms/RoomSidebar.tsx';
 import { ChatHeader } from './ChatHeader.tsx';
 import { Composer } from './Composer.tsx';
 import { useLoadOlderMessagesMutation, useRoomMembersQuery, useRoomSessionQuery } from './chatApi.ts';
 import { MessageList } from './MessageList.tsx';
-import { selectOutbox } from './outboxSlice.ts';
+import { selectOutbox, sendSealedMessage } from './outboxSlice.ts';
 import { PeopleList, people } from './PeopleList.tsx';
-import { latestSeq } from './roomSession.ts';
+import { latestSeq, type Notice } from './roomSession.ts';
 import { TypingIndicator } from './TypingIndicator.tsx';
 import { buildTimeline } from './timeline.ts';
 import { useMarkRead, useNewMessageAnnouncement } from './useChatEffects.ts';
 import { useMembersInSync } from './useMembersInSync.ts';
+
+const NO_MESSAGES: Message[] = [];
 
 /** Seed 000's chat page: the room's messages, who is here and typing, and the field to write in. */
 export function ChatPage() {
@@ -36,7 +44,40 @@ export function ChatPage() {
 function ChatRoom({ roomId }: { roomId: string }) {
   // RequireSession renders this page only for someone signed in.
   const me = useAppSelector(selectCurrentUser) as PublicUser;
-  const { data: session, error } = useRoomSessionQuery(roomId);
+  const dispatch = useAppDispatch();
+  const encryptedNow = useRef(false);
+  const { data: joinedSession, error } = useRoomSessionQuery(roomId);
+  const encrypted = joinedSession?.room.encrypted ?? false;
+  encryptedNow.current = encrypted;
+  // Encrypted rooms: every message is opened here, in the browser; what cannot be opened says why.
+  const e2e = useEncryptedRoom(roomId, me.id, encrypted, joinedSession?.messages ?? NO_MESSAGES);
+  const fileUrls = useDecryptedFiles(joinedSession?.messages ?? NO_MESSAGES, e2e.opened);
+  const session = useMemo(() => {
+    if (!joinedSession || !encrypted) return joinedSession;
+    const messages = joinedSession.messages.map((m) => {
+      if (!m.sealed) return m;
+      const opened = e2e.opened.get(m.id);
+      if (opened?.state !== 'open') return { ...m, body: `🔒 ${NOTICE[opened?.state ?? 'no-key']}`, attachments: [] };
+      // Files show once decrypted here; the server's copies are ciphertext under a neutral name.
+      const attachments = opened.payload.files.flatMap((f) => {
+        const url = fileUrls.get(f.id);
+        return url ? [{ id: f.id, url, name: f.name, size: f.size, contentType: f.type }] : [];
+      });
+      return { ...m, body: opened.payload.text, attachments };
+    });
+    return { ...joinedSession, messages };
+  }, [joinedSession, encrypted, e2e.opened, fileUrls]);
+  // Encrypted rooms: one safety code per device of each other member, from both signing keys.
+  const safetyCodes = useMemo(() => {
+    const codes = new Map<string, string[]>();
+    if (!e2e.identity) return codes;
+    const mine = deviceKeysOf(e2e.identity, me.id);
+    for (const device of e2e.devices.values()) {
+      if (device.userId === me.id) continue;
+      codes.set(device.userId, [...(codes.get(device.userId) ?? []), safetyCode(mine, device)]);
+    }
+    return codes;
+  }, [e2e.identity, e2e.devices, me.id]);
   const members = useRoomMembersQuery(roomId, { skip: !session });
   const [loadOlder, older] = useLoadOlderMessagesMutation();
   const outbox = useAppSelector(selectOutbox);
@@ -48,7 +89,13 @@ function ChatRoom({ roomId }: { roomId: string }) {
   }, []);
   useEscape(peopleOpen, closePeople);
   // The next message's files: chosen in the composer, pasted into it, or dropped on the conversation.
-  const attachments = useAttachmentDrafts();
+  // Encrypted rooms upload only ciphertext (decided when a file is chosen, once the room is known).
+  const upload = useCallback(
+    (file: File, onProgress: (progress: UploadProgress) => void) =>
+      encryptedNow.current ? encryptedUpload(file, onProgress) : uploadFile(file, onProgress),
+    [],
+  );
+  const attachments = useAttachmentDrafts(upload);
   const drop = useFileDrop(attachments.add);
 
   useDocumentTitle(session?.room.name ?? 'Chat');
@@ -57,11 +104,20 @@ function ChatRoom({ roomId }: { roomId: string }) {
   const announcement = useNewMessageAnnouncement(session?.messages, me.id);
 
   const outgoing = useMemo(() => outbox.filter((m) => m.roomId === roomId), [outbox, roomId]);
-  const items = useMemo(() => (session ? buildTimeline(session, outgoing, me.id) : []), [session, outgoing, me.id]);
   const everyone = useMemo(
     () => people(members.data?.members ?? [], session?.present ?? []),
     [members.data, session?.present],
   );
+  const items = useMemo(() => {
+    if (!session) return [];
+    if (e2e.changedKeys.length === 0) return buildTimeline(session, outgoing, me.id);
+    // A member's device keys changed: said in the timeline where it was noticed.
+    const keyNotices: Notice[] = e2e.changedKeys.flatMap((change) => {
+      const user = everyone.find((p) => p.user.id === change.userId)?.user;
+      return user ? [{ id: `keys-${change.userId}-${change.at}`, kind: 'keys' as const, user, ...change }] : [];
+    });
+    return buildTimeline({ ...session, notices: [...session.notices, ...keyNotices] }, outgoing, me.id);
+  }, [session, outgoing, me.id, e2e.changedKeys, everyone]);
   const typing = Object.values(session?.typing ?? {}).filter((u) => u.id !== me.id);
   const onlineCount = everyone.filter((p) => p.online).length;
 
@@ -107,11 +163,27 @@ function ChatRoom({ roomId }: { roomId: string }) {
         peopleOpen={peopleOpen}
         peopleButtonRef={peopleButton}
         onTogglePeople={() => setPeopleOpen((open) => !open)}
+        encrypted={encrypted}
+        actions={
+          encrypted && e2e.status === 'ready' ? <InviteLinkButton roomId={roomId} roomKeys={e2e.roomKeys} /> : null
+        }
       />
       <ConnectionBanner />
       <div className="relative flex min-h-0 flex-1">
         <main className="relative flex min-w-0 flex-1 flex-col" {...drop.handlers}>
           {drop.dragging && <DropOverlay />}
+          {encrypted && e2e.status !== 'ready' && (
+            <p
+              role="status"
+              className="shrink-0 border-b border-amber-200 bg-amber-50 px-4 py-2 text-center text-sm text-amber-800"
+            >
+              {e2e.status === 'waiting'
+                ? 'Waiting for a member to share the key…'
+                : e2e.status === 'error'
+                  ? 'This browser could not open its keys for this room.'
+                  : 'Opening the room’s keys…'}
+            </p>
+          )}
           <MessageList
             items={items}
             hasMore={session.hasMore}
@@ -121,7 +193,37 @@ function ChatRoom({ roomId }: { roomId: string }) {
           />
           <TypingIndicator users={typing} />
           <div className="shrink-0 px-3 pt-1 pb-[max(0.25rem,env(safe-area-inset-bottom))] sm:px-6">
-            <Composer roomId={roomId} attachments={attachments} />
+            {encrypted ? (
+              <Composer
+                roomId={roomId}
+                attachments={attachments}
+                disabledReason={
+                  e2e.status === 'ready'
+                    ? undefined
+                    : e2e.status === 'waiting'
+                      ? NOTICE['no-key']
+                      : 'Opening the room’s keys…'
+                }
+                onSend={(body, files) => {
+                  const { identity, roomKeys } = e2e;
+                  if (!identity) return;
+                  // Only files encrypted on this page go with it (their keys are in the sealed text).
+                  const sealedFiles = files.flatMap((a) => sealedFileOf(a.id) ?? []);
+                  const sent = files.filter((a) => sealedFileOf(a.id));
+                  const payload = { text: body, files: sealedFiles };
+                  dispatch(
+                    sendSealedMessage(
+                      roomId,
+                      body,
+                      (clientMessageId) => sealText({ roomId, roomKeys, identity, clientMessageId, payload }),
+                      sent,
+                    ),
+                  );
+                }}
+              />
+            ) : (
+              <Composer roomId={roomId} attachments={attachments} />
+            )}
           </div>
         </main>
         <aside
@@ -129,7 +231,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
           className="hidden w-72 shrink-0 overflow-y-auto border-l border-slate-200 bg-slate-50/60 p-4 lg:block"
         >
           {peopleHeading}
-          <PeopleList people={everyone} myId={me.id} />
+          <PeopleList people={everyone} myId={me.id} safetyCodes={safetyCodes} />
         </aside>
         {peopleOpen && (
           // On small screens the people drop down over the messages; Escape or the button closes them.
@@ -139,7 +241,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
             className="absolute inset-x-0 top-0 z-20 max-h-[70%] overflow-y-auto border-b border-slate-200 bg-white p-4 shadow-lg lg:hidden"
           >
             {peopleHeading}
-            <PeopleList people={everyone} myId={me.id} />
+            <PeopleList people={everyone} myId={me.id} safetyCodes={safetyCodes} />
           </section>
         )}
       </div>

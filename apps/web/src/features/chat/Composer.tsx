@@ -26,7 +26,21 @@ function fitToText(el: HTMLTextAreaElement) {
  * owns `attachments` for that): they upload at once, show in a tray above the field, and the
  * message waits for them.
  */
-export function Composer({ roomId, attachments }: { roomId: string; attachments: AttachmentDrafts }) {
+export function Composer({
+  roomId,
+  attachments,
+  onSend,
+  filesAllowed = true,
+  disabledReason,
+}: {
+  roomId: string;
+  attachments: AttachmentDrafts;
+  /** Encrypted rooms seal the text first; plain rooms send it over the socket. */
+  onSend?: (body: string, attachments: ReturnType<AttachmentDrafts['take']>) => void;
+  filesAllowed?: boolean;
+  /** Set while the message cannot be sent at all (e.g. no room key yet). */
+  disabledReason?: string;
+}) {
   const dispatch = useAppDispatch();
   const id = useId();
   const [body, setBody] = useState('');
@@ -39,11 +53,11 @@ export function Composer({ roomId, attachments }: { roomId: string; attachments:
   const hasFiles = attachments.drafts.length > 0;
   // Files alone make a message; text alone or with files must fit the limit.
   const textProblem = hasFiles && length === 0 ? undefined : messageProblem(body);
-  const problem = textProblem ?? attachments.problem;
+  const problem = disabledReason ?? textProblem ?? attachments.problem;
   // Too long is said at once; empty only after trying to send, not while the field is fresh.
   const shownTextProblem = length > MESSAGE_MAX || attempted ? textProblem : undefined;
   // The files' state (still uploading, or failed) is said as long as it holds.
-  const shownProblem = shownTextProblem ?? attachments.problem;
+  const shownProblem = disabledReason ?? shownTextProblem ?? attachments.problem;
   const waiting = !shownTextProblem && attachments.drafts.every((d) => d.status !== 'failed');
 
   const stopTyping = () => {
@@ -77,7 +91,8 @@ export function Composer({ roomId, attachments }: { roomId: string; attachments:
       setAttempted(true);
       return;
     }
-    dispatch(sendMessage(roomId, body.trim(), attachments.take()));
+    if (onSend) onSend(body.trim(), attachments.take());
+    else dispatch(sendMessage(roomId, body.trim(), attachments.take()));
     // Sending ends the typing lease on the server.
     typingSentAt.current = 0;
     setBody('');
@@ -87,7 +102,7 @@ export function Composer({ roomId, attachments }: { roomId: string; attachments:
 
   const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
     const files = Array.from(event.clipboardData.files);
-    if (files.length === 0) return;
+    if (files.length === 0 || !filesAllowed) return;
     // A copied file also brings its name as text: the file is what was meant.
     event.preventDefault();
     attachments.add(files);
@@ -110,15 +125,17 @@ export function Composer({ roomId, attachments }: { roomId: string; attachments:
         onRetry={attachments.retry}
       />
       <div className="flex items-end gap-1 sm:gap-2">
-        <button
-          type="button"
-          aria-label="Attach files"
-          title="Attach files"
-          onClick={() => picker.current?.click()}
-          className="flex size-11 shrink-0 items-center justify-center rounded-full text-slate-500 outline-none transition hover:bg-slate-100 hover:text-slate-700 focus-visible:ring-4 focus-visible:ring-blue-300"
-        >
-          <PaperclipIcon />
-        </button>
+        {filesAllowed && (
+          <button
+            type="button"
+            aria-label="Attach files"
+            title="Attach files"
+            onClick={() => picker.current?.click()}
+            className="flex size-11 shrink-0 items-center justify-center rounded-full text-slate-500 outline-none transition hover:bg-slate-100 hover:text-slate-700 focus-visible:ring-4 focus-visible:ring-blue-300"
+          >
+            <PaperclipIcon />
+          </button>
+        )}
         <input
           ref={picker}
           type="file"

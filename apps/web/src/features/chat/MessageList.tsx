@@ -107,6 +107,14 @@ function TimelineRow({ item }: { item: TimelineItem }) {
         </div>
       );
     case 'notice':
+      if (item.notice.kind === 'keys') {
+        return (
+          <p className="my-2 self-center rounded-full bg-amber-50 px-3 py-1 text-xs text-amber-800">
+            {displayName(item.notice.user)}’s device keys changed: compare safety codes ·{' '}
+            <time dateTime={item.notice.at}>{formatTime(item.notice.at)}</time>
+          </p>
+        );
+      }
       return (
         <p className="my-2 self-center rounded-full bg-slate-50 px-3 py-1 text-xs text-slate-500">
           {displayName(item.notice.user)} {item.notice.kind === 'join' ? 'joined' : 'left'} ·{' '}

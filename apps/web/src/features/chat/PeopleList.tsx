@@ -14,7 +14,16 @@ export function people(members: Member[], present: PublicUser[]): Person[] {
     .sort((a, b) => Number(b.online) - Number(a.online) || displayName(a.user).localeCompare(displayName(b.user)));
 }
 
-export function PeopleList({ people, myId }: { people: Person[]; myId: string }) {
+export function PeopleList({
+  people,
+  myId,
+  safetyCodes,
+}: {
+  people: Person[];
+  myId: string;
+  /** Encrypted rooms: per member, the code(s) to compare with them out of band (one per device). */
+  safetyCodes?: ReadonlyMap<string, string[]>;
+}) {
   return (
     <ul className="space-y-1">
       {people.map(({ user, online }) => (
@@ -35,6 +44,15 @@ export function PeopleList({ people, myId }: { people: Person[]; myId: string })
               {online ? 'Online' : 'Offline'}
               {user.guest && ' · guest'}
             </span>
+            {user.id !== myId &&
+              safetyCodes?.get(user.id)?.map((code) => (
+                <details key={code} className="mt-1 text-xs text-slate-600">
+                  <summary className="cursor-pointer select-none">
+                    Safety code<span className="sr-only"> with {displayName(user)}</span>
+                  </summary>
+                  <code className="mt-1 block font-mono leading-5 break-words">{code}</code>
+                </details>
+              ))}
           </span>
         </li>
       ))}

@@ -1,5 +1,5 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import type { Attachment, Message } from '@tandem/protocol';
+import type { Attachment, Message, SealedMessage } from '@tandem/protocol';
 import { toAppError } from '../../app/errors.ts';
 import type { AppThunk } from '../../app/store.ts';
 import { authApi } from '../auth/authApi.ts';
@@ -15,6 +15,8 @@ export type OutgoingMessage = {
   createdAt: string;
   status: 'sending' | 'failed';
   error?: string;
+  /** Encrypted rooms: what actually goes to the server (`body` is only shown here). */
+  sealed?: SealedMessage;
 };
 
 type OutboxState = { messages: OutgoingMessage[] };
@@ -88,12 +90,67 @@ export function sendMessage(roomId: string, body: string, attachments: Attachmen
   };
 }
 
+/**
+ * Encrypted rooms: the text is sealed in the browser and posted over REST with an empty body
+ * (the socket's `send` cannot carry `sealed`); the server fans it out like any message. It leaves
+ * the outbox when the socket brings it back (or soon after it is stored), so it never blinks out.
+ */
+export function sendSealedMessage(
+  roomId: string,
+  body: string,
+  seal: (clientMessageId: string) => SealedMessage,
+  attachments: Attachment[] = [],
+): AppThunk {
+  return (dispatch) => {
+    const clientMessageId = crypto.randomUUID();
+    const sealed = seal(clientMessageId);
+    dispatch(sendStarted({ clientMessageId, roomId, body, attachments, createdAt: new Date().toISOString(), sealed }));
+    dispatch(postSealed(roomId, clientMessageId, sealed, attachments));
+  };
+}
+
+function postSealed(
+  roomId: string,
+  clientMessageId: string,
+  sealed: SealedMessage,
+  attachments: Attachment[],
+): AppThunk {
+  return (dispatch, _getState, { rest, realtime }) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = realtime.get().on('message', (message) => {
+      if (message.clientMessageId !== clientMessageId) return;
+      clearTimeout(timer);
+      stop();
+      // A tick later, so the room's timeline has it first.
+      setTimeout(() => dispatch(sendStored(clientMessageId)), 0);
+    });
+    const attachmentIds = attachments.map((a) => a.id);
+    rest.postMessage(roomId, { clientMessageId, body: '', sealed, attachmentIds }).then(
+      () => {
+        timer = setTimeout(() => {
+          stop();
+          dispatch(sendStored(clientMessageId));
+        }, 3000);
+      },
+      (error: unknown) => {
+        stop();
+        dispatch(sendFailed({ clientMessageId, error: toAppError(error).message }));
+      },
+    );
+  };
+}
+
 /** Tries a failed message again with its original id: if it was stored after all, it is not doubled. */
 export function retrySend(clientMessageId: string): AppThunk {
   return (dispatch, getState, { realtime }) => {
     const message = getState().outbox.messages.find((m) => m.clientMessageId === clientMessageId);
     if (!message) return;
     dispatch(sendRetried(clientMessageId));
+    // Sealed: the same ciphertext again, never the text.
+    if (message.sealed) {
+      dispatch(postSealed(message.roomId, clientMessageId, message.sealed, message.attachments));
+      return;
+    }
     const attachmentIds = message.attachments.map((a) => a.id);
     const { done } = realtime.get().send(message.body, clientMessageId, attachmentIds);
     dispatch(settle(clientMessageId, done));

@@ -1,7 +1,7 @@
 import type { HistoryResponse, Message, PublicUser, RoomSummary, ServerFrameOf } from '@tandem/protocol';
 
 /** Someone came or went: shown in the timeline after the message that was newest then. */
-export type Notice = { id: string; kind: 'join' | 'leave'; user: PublicUser; at: string; afterSeq: number };
+export type Notice = { id: string; kind: 'join' | 'leave' | 'keys'; user: PublicUser; at: string; afterSeq: number };
 
 /**
  * What the chat page shows of the room it is in, as the socket tells it. It lives in RTK Query's

@@ -13,7 +13,15 @@ import { useJoinAsGuestMutation } from './codeApi.ts';
  * A code room's link opened without a session (seed 001: no sign-in needed): pick a name and
  * you are in, as a guest, at the same address. Signing in instead brings you back here too.
  */
-export function GuestJoin({ roomName }: { roomName: string | undefined }) {
+export function GuestJoin({
+  roomName,
+  heading = 'Join the code room',
+  hint = 'Pick a name: the others see it next to your cursor.',
+}: {
+  roomName: string | undefined;
+  heading?: string;
+  hint?: string;
+}) {
   const location = useLocation();
   const [joinAsGuest, { error, isLoading }] = useJoinAsGuestMutation();
   const [username, setUsername] = useState('');
@@ -31,14 +39,14 @@ export function GuestJoin({ roomName }: { roomName: string | undefined }) {
 
   return (
     <CenteredLayout>
-      <PageHeading className="text-2xl font-bold tracking-tight text-slate-900">Join the code room</PageHeading>
+      <PageHeading className="text-2xl font-bold tracking-tight text-slate-900">{heading}</PageHeading>
       <p className="mt-1 text-sm text-slate-500">
         {roomName ? (
           <>
             You were invited to <span className="font-medium text-slate-700">{roomName}</span>.{' '}
           </>
         ) : null}
-        Pick a name: the others see it next to your cursor.
+        {hint}
       </p>
       <form ref={form} onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
         <TextField

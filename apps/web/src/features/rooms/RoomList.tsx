@@ -4,6 +4,7 @@ import { errorMessage } from '../../app/errors.ts';
 import { Avatar } from '../../components/Avatar.tsx';
 import { Button } from '../../components/Button.tsx';
 import { formatWhen, plural } from '../../lib/format.ts';
+import { LockIcon } from '../e2e/LockIcon.tsx';
 import { unreadCount } from './roomActivity.ts';
 import { roomPath } from './roomLinks.ts';
 import { useRoomsQuery } from './roomsApi.ts';
@@ -61,6 +62,7 @@ function RoomRow({ room }: { room: RoomSummary }) {
           <span className="flex items-baseline justify-between gap-3">
             <span className="flex min-w-0 items-center gap-2">
               <span className="truncate font-semibold text-slate-900">{room.name}</span>
+              {room.encrypted && <LockIcon />}
               {room.kind === 'code' && (
                 <span className="shrink-0 rounded-full bg-violet-50 px-2 py-0.5 text-xs font-medium text-violet-700 ring-1 ring-violet-200 ring-inset">
                   code

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { errorMessage } from '../../app/errors.ts';
 import { Button } from '../../components/Button.tsx';
 
@@ -10,13 +10,15 @@ type Props = {
   busy: boolean;
   error: unknown;
   onSubmit(name: string): void;
+  /** Options shown above the button (e.g. the end-to-end switch). */
+  children?: ReactNode;
 };
 
 /**
  * One of the front page's two forms (seed 000): a heading, a room name field whose label is
  * also its placeholder, and a coloured button. The server's error is shown under the field.
  */
-export function RoomNameForm({ heading, label, action, tone, busy, error, onSubmit }: Props) {
+export function RoomNameForm({ heading, label, action, tone, busy, error, onSubmit, children }: Props) {
   const id = useId();
   const [name, setName] = useState('');
   const message = errorMessage(error);
@@ -54,6 +56,7 @@ export function RoomNameForm({ heading, label, action, tone, busy, error, onSubm
             </p>
           )}
         </div>
+        {children}
         <Button type="submit" tone={tone} busy={busy} className="w-full">
           {action}
         </Button>

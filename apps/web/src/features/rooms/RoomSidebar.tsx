@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { errorMessage } from '../../app/errors.ts';
 import { Avatar } from '../../components/Avatar.tsx';
 import { Logo } from '../../components/Logo.tsx';
+import { LockIcon } from '../e2e/LockIcon.tsx';
 import { unreadCount } from './roomActivity.ts';
 import { roomPath } from './roomLinks.ts';
 import { useRoomsQuery } from './roomsApi.ts';
@@ -46,6 +47,7 @@ export function RoomSidebar({ activeRoomId }: { activeRoomId: string }) {
                     className={`block truncate text-sm font-semibold ${active ? 'text-blue-700' : 'text-slate-900'}`}
                   >
                     {room.name}
+                    {room.encrypted && <LockIcon className="ml-1 inline size-3.5 align-[-2px]" />}
                   </span>
                   <span className="block text-xs text-slate-500">{room.onlineCount.toLocaleString()} online</span>
                 </span>

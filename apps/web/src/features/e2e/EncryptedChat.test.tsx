@@ -1,0 +1,125 @@
+import {
+  createDeviceIdentity,
+  type DeviceKeys,
+  deviceKeysOf,
+  type Envelope,
+  generateRoomKey,
+  sealEnvelope,
+} from '@tandem/crypto';
+import type { Message } from '@tandem/protocol';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createFakeRealtime } from '../../test/fakeRealtime.ts';
+import { alice, bob, joined, message, ROOM_ID, room } from '../../test/fixtures.ts';
+import { type FakeRoute, renderWithProviders } from '../../test/renderWithProviders.tsx';
+import { ChatPage } from '../chat/ChatPage.tsx';
+import { setE2EDeps } from './deps.ts';
+import type { E2EApi } from './e2eApi.ts';
+import { forgetIdentities } from './identity.ts';
+import { KeyStore, memoryStore } from './keyStore.ts';
+import { sealText } from './sealing.ts';
+
+const roomKey = generateRoomKey();
+const bobDevice = createDeviceIdentity();
+const bobKeys = deviceKeysOf(bobDevice, bob.id);
+
+function fromBob(seq: number, text: string, device = bobDevice): Message {
+  const clientMessageId = `bob-${seq}`;
+  const sealed = sealText({
+    roomId: ROOM_ID,
+    roomKeys: new Map([[1, roomKey]]),
+    identity: device,
+    clientMessageId,
+    payload: { text, files: [] },
+  });
+  return { ...message(seq, bob, ''), clientMessageId, sealed };
+}
+
+let keys: KeyStore;
+let published: DeviceKeys | undefined;
+let envelopes: Envelope[];
+const api: E2EApi = {
+  publishDevice: vi.fn(async (k: DeviceKeys) => {
+    published = k;
+  }),
+  roomDevices: async () => [bobKeys, ...(published ? [published] : [])],
+  requestKey: vi.fn(async () => {}),
+  keyRequests: async () => [],
+  postEnvelopes: vi.fn(async () => {}),
+  envelopes: async () => envelopes,
+};
+
+beforeEach(() => {
+  keys = new KeyStore(memoryStore());
+  published = undefined;
+  envelopes = [];
+  forgetIdentities();
+  setE2EDeps({ keys, api, pollMs: { envelopes: 20, requests: 20 } });
+});
+afterEach(() => setE2EDeps(undefined));
+
+function openRoom(messages: Message[], route: FakeRoute = () => ({ status: 404 })) {
+  const realtime = createFakeRealtime(() =>
+    joined({ room: room({ encrypted: true, latestSeq: messages.length }), messages }),
+  );
+  renderWithProviders(<ChatPage />, {
+    path: `/chat/${ROOM_ID}`,
+    pattern: '/chat/:roomId',
+    realtime,
+    route: (request) =>
+      request.path === `/rooms/${ROOM_ID}/members` ? { status: 200, body: { members: [] } } : route(request),
+    preloadedState: {
+      auth: { status: 'signedIn', user: alice, notice: null },
+      connection: { status: 'open', wasOpen: true, problem: null },
+    },
+  });
+  return realtime;
+}
+
+const list = () => screen.getByRole('list', { name: 'Messages' });
+
+describe('an encrypted room in the browser', () => {
+  it('asks for the key, says it is waiting, and opens the history when an envelope arrives', async () => {
+    openRoom([fromBob(1, 'canary plans for Friday')]);
+    expect(await screen.findByText('Waiting for a member to share the key…', { selector: '[role=status]' }));
+    expect(screen.getByRole('img', { name: 'End-to-end encrypted' })).toBeInTheDocument();
+    await waitFor(() => expect(api.requestKey).toHaveBeenCalledWith(ROOM_ID, published?.deviceId));
+    expect(within(list()).getByText('🔒 Waiting for a member to share the key…')).toBeInTheDocument();
+    expect(screen.queryByText(/canary/)).toBeNull();
+
+    // Bob's browser answers: an envelope for this device, signed by his.
+    envelopes = [
+      sealEnvelope({ roomKey, roomId: ROOM_ID, epoch: 1, sender: bobDevice, recipient: published as DeviceKeys }),
+    ];
+    expect(await within(list()).findByText('canary plans for Friday')).toBeInTheDocument();
+    expect(screen.queryByText('Waiting for a member to share the key…', { selector: '[role=status]' })).toBeNull();
+    // Kept for the next visit.
+    expect((await keys.roomKeys(alice.id, ROOM_ID)).get(1)).toEqual(roomKey);
+  });
+
+  it('shows a message from an unknown device as not verified, and sends only ciphertext', async () => {
+    await keys.saveRoomKey(alice.id, ROOM_ID, 1, roomKey);
+    const posts: unknown[] = [];
+    openRoom(
+      [fromBob(1, 'hello from Bob'), fromBob(2, 'canary forged', createDeviceIdentity())],
+      ({ method, path, body }) => {
+        if (method === 'POST' && path === `/rooms/${ROOM_ID}/messages`) {
+          posts.push(body);
+          return { status: 201, body: message(3, alice, '') };
+        }
+        return { status: 404 };
+      },
+    );
+    await screen.findByRole('list', { name: 'Messages' });
+    expect(await within(list()).findByText('hello from Bob')).toBeInTheDocument();
+    expect(await within(list()).findByText('🔒 This message could not be verified')).toBeInTheDocument();
+    expect(screen.queryByText(/canary/)).toBeNull();
+
+    await userEvent.type(screen.getByPlaceholderText('Start typing...'), 'canary reply{Enter}');
+    await waitFor(() => expect(posts).toHaveLength(1));
+    expect(posts[0]).toMatchObject({ body: '', attachmentIds: [] });
+    expect(JSON.stringify(posts[0])).not.toContain('canary');
+    expect(screen.getByRole('button', { name: 'Copy invite link' })).toBeInTheDocument();
+  });
+});
