@@ -177,3 +177,18 @@ describe.each(backends)('rooms on $name', (backend) => {
     expect((await app.inject({ method: 'GET', url: '/rooms?limit=0' })).statusCode).toBe(400);
   });
 });
+
+describe('room creation budget', () => {
+  it('answers 429 when one address creates rooms too fast', async () => {
+    const sqlite = backends[0];
+    if (!sqlite) throw new Error('no SQLite backend');
+    const app = await startApp(testConfig(await sqlite.database(), { AUTH_RATE_LIMIT: '2' }));
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await app.inject({ method: 'POST', url: '/rooms' })).statusCode);
+      expect(statuses).toEqual([201, 201, 429]);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -25,7 +25,8 @@ export function roomRoutes(app: FastifyInstance, { services, cookieSecure, authR
   r.post(
     '/rooms',
     {
-      config: { auth: 'optional' },
+      // Creating needs no session (seed 001), so each address gets a budget, like sign-ups.
+      config: { auth: 'optional', rateLimit: { max: authRateLimit, timeWindow: 60_000 } },
       // `curl -X POST /rooms` with no body at all means "all defaults".
       preValidation: async (request) => {
         if (request.body == null) (request as { body: unknown }).body = {};
@@ -36,7 +37,7 @@ export function roomRoutes(app: FastifyInstance, { services, cookieSecure, authR
         description:
           'Works without a session (pair-programming rooms need no sign-in). A signed-in creator becomes its first member. Without a name the room gets a readable generated one.',
         body: CreateRoomRequest,
-        response: { 201: CreateRoomResponse, ...errorResponses(400, 409) },
+        response: { 201: CreateRoomResponse, ...errorResponses(400, 409, 429) },
       },
     },
     async (request, reply) => {
