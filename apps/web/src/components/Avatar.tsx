@@ -1,3 +1,5 @@
+import { initials } from './initials.ts';
+
 const COLORS = [
   'bg-rose-100 text-rose-700',
   'bg-amber-100 text-amber-800',
@@ -14,15 +16,6 @@ function colorFor(seed: string): string {
   let hash = 0;
   for (const char of seed) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
   return COLORS[hash % COLORS.length] ?? 'bg-slate-100 text-slate-700';
-}
-
-function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  const letters = words.length > 1 ? [words[0], words.at(-1)] : [name];
-  return letters
-    .map((w) => [...(w ?? '')][0] ?? '')
-    .join('')
-    .toUpperCase();
 }
 
 /** Initials in a coloured circle. Decorative: the name is always written next to it. */

@@ -1,5 +1,5 @@
 import type { RealtimeEvents } from '@tandem/client';
-import type { Message, ServerFrameOf } from '@tandem/protocol';
+import type { Message, SealedMessage, ServerFrameOf } from '@tandem/protocol';
 import { type Mock, vi } from 'vitest';
 import type { Realtime } from '../app/services.ts';
 
@@ -9,6 +9,8 @@ export type ScriptedSend = {
   clientMessageId: string;
   body: string;
   attachmentIds: string[];
+  /** Encrypted rooms: what goes to the server in place of the (empty) body. */
+  sealed?: SealedMessage;
   resolve(m: Message): void;
   reject(e: Error): void;
 };
@@ -54,13 +56,15 @@ export function createFakeRealtime(joinedWith?: (roomId: string) => ServerFrameO
     leave: vi.fn(() => {
       currentRoom = null;
     }),
-    send: vi.fn((body: string, clientMessageId = `c-${++counter}`, attachmentIds: string[] = []) => {
-      const done = new Promise<Message>((resolve, reject) =>
-        sends.push({ clientMessageId, body, attachmentIds, resolve, reject }),
-      );
-      done.catch(() => {});
-      return { clientMessageId, done };
-    }),
+    send: vi.fn(
+      (body: string, clientMessageId = `c-${++counter}`, attachmentIds: string[] = [], sealed?: SealedMessage) => {
+        const done = new Promise<Message>((resolve, reject) =>
+          sends.push({ clientMessageId, body, attachmentIds, ...(sealed ? { sealed } : {}), resolve, reject }),
+        );
+        done.catch(() => {});
+        return { clientMessageId, done };
+      },
+    ),
     typing: vi.fn(),
     markRead: vi.fn(),
     watchRooms: vi.fn(),

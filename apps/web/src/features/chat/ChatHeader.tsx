@@ -1,5 +1,5 @@
 import type { ReactNode, Ref } from 'react';
-import { Link } from 'react-router';
+import { BackLink } from '../../components/BackLink.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { plural } from '../../lib/format.ts';
 import { LockIcon } from '../e2e/LockIcon.tsx';
@@ -28,22 +28,7 @@ export function ChatHeader({
 }: Props) {
   return (
     <header className="flex h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 sm:px-3">
-      <Link
-        to="/lobby"
-        aria-label="Back"
-        className="flex size-11 items-center justify-center rounded-full text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-4 focus-visible:ring-blue-300"
-      >
-        <svg
-          viewBox="0 0 24 24"
-          className="size-6"
-          fill="none"
-          stroke="currentColor"
-          strokeWidth="2"
-          aria-hidden="true"
-        >
-          <path d="M15 5l-7 7 7 7" strokeLinecap="round" strokeLinejoin="round" />
-        </svg>
-      </Link>
+      <BackLink />
       <div className="min-w-0 flex-1">
         <div className="flex min-w-0 items-center gap-1.5">
           <PageHeading className="truncate text-[17px] leading-tight font-semibold text-slate-900">{title}</PageHeading>

@@ -91,9 +91,8 @@ export function sendMessage(roomId: string, body: string, attachments: Attachmen
 }
 
 /**
- * Encrypted rooms: the text is sealed in the browser and posted over REST with an empty body
- * (the socket's `send` cannot carry `sealed`); the server fans it out like any message. It leaves
- * the outbox when the socket brings it back (or soon after it is stored), so it never blinks out.
+ * Encrypted rooms: the text is sealed in the browser and goes over the socket with an empty body
+ * and the sealed message; like any send it is kept and resent with the same id after reconnects.
  */
 export function sendSealedMessage(
   roomId: string,
@@ -101,42 +100,13 @@ export function sendSealedMessage(
   seal: (clientMessageId: string) => SealedMessage,
   attachments: Attachment[] = [],
 ): AppThunk {
-  return (dispatch) => {
+  return (dispatch, _getState, { realtime }) => {
     const clientMessageId = crypto.randomUUID();
     const sealed = seal(clientMessageId);
     dispatch(sendStarted({ clientMessageId, roomId, body, attachments, createdAt: new Date().toISOString(), sealed }));
-    dispatch(postSealed(roomId, clientMessageId, sealed, attachments));
-  };
-}
-
-function postSealed(
-  roomId: string,
-  clientMessageId: string,
-  sealed: SealedMessage,
-  attachments: Attachment[],
-): AppThunk {
-  return (dispatch, _getState, { rest, realtime }) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stop = realtime.get().on('message', (message) => {
-      if (message.clientMessageId !== clientMessageId) return;
-      clearTimeout(timer);
-      stop();
-      // A tick later, so the room's timeline has it first.
-      setTimeout(() => dispatch(sendStored(clientMessageId)), 0);
-    });
     const attachmentIds = attachments.map((a) => a.id);
-    rest.postMessage(roomId, { clientMessageId, body: '', sealed, attachmentIds }).then(
-      () => {
-        timer = setTimeout(() => {
-          stop();
-          dispatch(sendStored(clientMessageId));
-        }, 3000);
-      },
-      (error: unknown) => {
-        stop();
-        dispatch(sendFailed({ clientMessageId, error: toAppError(error).message }));
-      },
-    );
+    const { done } = realtime.get().send('', clientMessageId, attachmentIds, sealed);
+    dispatch(settle(clientMessageId, done));
   };
 }
 
@@ -146,13 +116,11 @@ export function retrySend(clientMessageId: string): AppThunk {
     const message = getState().outbox.messages.find((m) => m.clientMessageId === clientMessageId);
     if (!message) return;
     dispatch(sendRetried(clientMessageId));
-    // Sealed: the same ciphertext again, never the text.
-    if (message.sealed) {
-      dispatch(postSealed(message.roomId, clientMessageId, message.sealed, message.attachments));
-      return;
-    }
     const attachmentIds = message.attachments.map((a) => a.id);
-    const { done } = realtime.get().send(message.body, clientMessageId, attachmentIds);
+    // Sealed: the same ciphertext again with an empty body, never the text.
+    const { done } = message.sealed
+      ? realtime.get().send('', clientMessageId, attachmentIds, message.sealed)
+      : realtime.get().send(message.body, clientMessageId, attachmentIds);
     dispatch(settle(clientMessageId, done));
   };
 }

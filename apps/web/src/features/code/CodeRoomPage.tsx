@@ -3,6 +3,7 @@ import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react'
 import { Link, useParams } from 'react-router';
 import { errorMessage, toAppError } from '../../app/errors.ts';
 import { useAppSelector } from '../../app/hooks.ts';
+import { BackLink } from '../../components/BackLink.tsx';
 import { CenteredLayout, linkClass } from '../../components/CenteredLayout.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
@@ -116,22 +117,7 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
   return (
     <div className="flex h-dvh flex-col bg-white">
       <header className="flex h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 sm:gap-2 sm:px-3">
-        <Link
-          to="/lobby"
-          aria-label="Back"
-          className="flex size-11 shrink-0 items-center justify-center rounded-full text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-4 focus-visible:ring-blue-300"
-        >
-          <svg
-            viewBox="0 0 24 24"
-            className="size-6"
-            fill="none"
-            stroke="currentColor"
-            strokeWidth="2"
-            aria-hidden="true"
-          >
-            <path d="M15 5l-7 7 7 7" strokeLinecap="round" strokeLinejoin="round" />
-          </svg>
-        </Link>
+        <BackLink />
         <div className="min-w-0 flex-1">
           <PageHeading className="truncate text-[17px] leading-tight font-semibold text-slate-900">
             {room.name}

@@ -1,12 +1,13 @@
 import { type FormEvent, useRef, useState } from 'react';
-import { Link, useLocation } from 'react-router';
+import { useLocation } from 'react-router';
 import { errorMessage, fieldErrors } from '../../app/errors.ts';
 import { Button } from '../../components/Button.tsx';
-import { CenteredLayout, linkClass } from '../../components/CenteredLayout.tsx';
+import { CenteredLayout } from '../../components/CenteredLayout.tsx';
 import { FormError } from '../../components/FormError.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { TextField } from '../../components/TextField.tsx';
 import { useFocusFirstInvalid } from '../../components/useFocusFirstInvalid.ts';
+import { AccountLinks } from '../auth/AccountLinks.tsx';
 import { useJoinAsGuestMutation } from './codeApi.ts';
 
 /**
@@ -35,7 +36,6 @@ export function GuestJoin({
     const result = await joinAsGuest({ username: username.trim() });
     if (result.data) setJoined(true);
   };
-  const back = { from: location.pathname };
 
   return (
     <CenteredLayout>
@@ -67,14 +67,7 @@ export function GuestJoin({
         </Button>
       </form>
       <p className="mt-6 text-center text-sm text-slate-600">
-        Have an account?{' '}
-        <Link to="/signin" state={back} className={linkClass}>
-          Sign in
-        </Link>{' '}
-        or{' '}
-        <Link to="/register" state={back} className={linkClass}>
-          register
-        </Link>
+        <AccountLinks from={location.pathname} />
       </p>
     </CenteredLayout>
   );

@@ -1,13 +1,5 @@
+import { initials } from '../../components/initials.ts';
 import type { CollabStatus, Participant } from './useCodeCollab.ts';
-
-function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  const letters = words.length > 1 ? [words[0], words.at(-1)] : [name];
-  return letters
-    .map((w) => [...(w ?? '')][0] ?? '')
-    .join('')
-    .toUpperCase();
-}
 
 /** Who has the room open right now (from the editors' awareness), each in their cursor's colour. */
 export function PresenceList({ participants }: { participants: Participant[] }) {

@@ -45,7 +45,7 @@ const api: E2EApi = {
   }),
   roomDevices: async () => [bobKeys, ...(published ? [published] : [])],
   requestKey: vi.fn(async () => {}),
-  keyRequests: async () => [],
+  keyRequests: vi.fn(async () => []),
   postEnvelopes: vi.fn(async () => {}),
   envelopes: async () => envelopes,
 };
@@ -55,7 +55,7 @@ beforeEach(() => {
   published = undefined;
   envelopes = [];
   forgetIdentities();
-  setE2EDeps({ keys, api, pollMs: { envelopes: 20, requests: 20 } });
+  setE2EDeps({ keys, api });
 });
 afterEach(() => setE2EDeps(undefined));
 
@@ -81,17 +81,23 @@ const list = () => screen.getByRole('list', { name: 'Messages' });
 
 describe('an encrypted room in the browser', () => {
   it('asks for the key, says it is waiting, and opens the history when an envelope arrives', async () => {
-    openRoom([fromBob(1, 'canary plans for Friday')]);
+    const realtime = openRoom([fromBob(1, 'canary plans for Friday')]);
     expect(await screen.findByText('Waiting for a member to share the key…', { selector: '[role=status]' }));
     expect(screen.getByRole('img', { name: 'End-to-end encrypted' })).toBeInTheDocument();
     await waitFor(() => expect(api.requestKey).toHaveBeenCalledWith(ROOM_ID, published?.deviceId));
     expect(within(list()).getByText('🔒 Waiting for a member to share the key…')).toBeInTheDocument();
     expect(screen.queryByText(/canary/)).toBeNull();
 
-    // Bob's browser answers: an envelope for this device, signed by his.
+    // Bob's browser answers: an envelope for this device, signed by his; the socket says so.
     envelopes = [
       sealEnvelope({ roomKey, roomId: ROOM_ID, epoch: 1, sender: bobDevice, recipient: published as DeviceKeys }),
     ];
+    realtime.emit('keyAvailable', {
+      type: 'key_available',
+      roomId: ROOM_ID,
+      recipientDeviceId: published?.deviceId ?? '',
+      epoch: 1,
+    });
     expect(await within(list()).findByText('canary plans for Friday')).toBeInTheDocument();
     expect(screen.queryByText('Waiting for a member to share the key…', { selector: '[role=status]' })).toBeNull();
     // Kept for the next visit.
@@ -101,13 +107,10 @@ describe('an encrypted room in the browser', () => {
   it('shows a message from an unknown device as not verified, and sends only ciphertext', async () => {
     await keys.saveRoomKey(alice.id, ROOM_ID, 1, roomKey);
     const posts: unknown[] = [];
-    openRoom(
+    const realtime = openRoom(
       [fromBob(1, 'hello from Bob'), fromBob(2, 'canary forged', createDeviceIdentity())],
       ({ method, path, body }) => {
-        if (method === 'POST' && path === `/rooms/${ROOM_ID}/messages`) {
-          posts.push(body);
-          return { status: 201, body: message(3, alice, '') };
-        }
+        if (method === 'POST' && path === `/rooms/${ROOM_ID}/messages`) posts.push(body);
         return { status: 404 };
       },
     );
@@ -117,9 +120,32 @@ describe('an encrypted room in the browser', () => {
     expect(screen.queryByText(/canary/)).toBeNull();
 
     await userEvent.type(screen.getByPlaceholderText('Start typing...'), 'canary reply{Enter}');
-    await waitFor(() => expect(posts).toHaveLength(1));
-    expect(posts[0]).toMatchObject({ body: '', attachmentIds: [] });
-    expect(JSON.stringify(posts[0])).not.toContain('canary');
+    await waitFor(() => expect(realtime.sends).toHaveLength(1));
+    const [sent] = realtime.sends;
+    expect(sent).toMatchObject({ body: '', attachmentIds: [] });
+    expect(sent?.sealed?.clientMessageId).toBe(sent?.clientMessageId);
+    expect(JSON.stringify({ ...sent, resolve: undefined, reject: undefined })).not.toContain('canary');
+    expect(posts).toHaveLength(0);
     expect(screen.getByRole('button', { name: 'Copy invite link' })).toBeInTheDocument();
+  });
+
+  it('fetches pending key requests once, then answers the ones the socket brings', async () => {
+    await keys.saveRoomKey(alice.id, ROOM_ID, 1, roomKey);
+    vi.mocked(api.keyRequests).mockClear();
+    vi.mocked(api.postEnvelopes).mockClear();
+    const realtime = openRoom([fromBob(1, 'hello from Bob')]);
+    await screen.findByRole('list', { name: 'Messages' });
+    expect(await within(list()).findByText('hello from Bob')).toBeInTheDocument();
+    await waitFor(() => expect(api.keyRequests).toHaveBeenCalledTimes(1));
+
+    realtime.emit('keyRequest', { type: 'key_request', roomId: ROOM_ID, device: bobKeys });
+    await waitFor(() => expect(api.postEnvelopes).toHaveBeenCalledTimes(1));
+    const [, sent] = vi.mocked(api.postEnvelopes).mock.calls[0] ?? [];
+    expect(sent).toMatchObject([{ roomId: ROOM_ID, epoch: 1, recipientDeviceId: bobKeys.deviceId }]);
+    // Asked again: already answered.
+    realtime.emit('keyRequest', { type: 'key_request', roomId: ROOM_ID, device: bobKeys });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(api.postEnvelopes).toHaveBeenCalledTimes(1);
+    expect(api.keyRequests).toHaveBeenCalledTimes(1);
   });
 });

@@ -2,7 +2,7 @@ import { createE2EApi, type E2EApi } from './e2eApi.ts';
 import { indexedDbStore, KeyStore, memoryStore } from './keyStore.ts';
 
 /** The key store and API the encrypted rooms use; tests swap them with `setE2EDeps`. */
-export type E2EDeps = { keys: KeyStore; api: E2EApi; pollMs: { envelopes: number; requests: number } };
+export type E2EDeps = { keys: KeyStore; api: E2EApi };
 
 let deps: E2EDeps | undefined;
 
@@ -10,7 +10,6 @@ export function e2eDeps(): E2EDeps {
   deps ??= {
     keys: new KeyStore(typeof indexedDB === 'undefined' ? memoryStore() : indexedDbStore()),
     api: createE2EApi(),
-    pollMs: { envelopes: 1500, requests: 2000 },
   };
   return deps;
 }

@@ -9,6 +9,8 @@ import {
 } from '@tandem/crypto';
 import type { Message } from '@tandem/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useAppDispatch } from '../../app/hooks.ts';
+import { listenRealtime } from '../chat/realtimeThunks.ts';
 import { e2eDeps } from './deps.ts';
 import { deviceIdentity } from './identity.ts';
 import type { RoomKeys } from './keyStore.ts';
@@ -37,8 +39,9 @@ const sameKeys = (a: DeviceKeys, b: DeviceKeys) =>
 /**
  * The browser side of an encrypted room (E2E.md): this device's identity, the room keys it holds,
  * the members' devices, asking for the key and waiting for it, answering others' requests, and
- * every message opened in the browser. `@tandem/client` does not emit `key_request` and
- * `key_available` yet, so both directions poll.
+ * every message opened in the browser. Nothing polls: the pending requests and envelopes are
+ * fetched once when the room opens (and after each rejoin), then the socket's `keyRequest` and
+ * `keyAvailable` events say when to act.
  */
 export function useEncryptedRoom(roomId: string, userId: string, enabled: boolean, messages: Message[]): EncryptedRoom {
   const [identity, setIdentity] = useState<DeviceIdentity>();
@@ -53,6 +56,7 @@ export function useEncryptedRoom(roomId: string, userId: string, enabled: boolea
   const guard = useRef(new ReplayGuard());
   const devicesNow = useRef(devices);
   devicesNow.current = devices;
+  const dispatch = useAppDispatch();
 
   // The device and the keys this browser already has.
   useEffect(() => {
@@ -133,14 +137,14 @@ export function useEncryptedRoom(roomId: string, userId: string, enabled: boolea
 
   const hasKey = (roomKeys?.size ?? 0) > 0;
 
-  // No key: ask the members for one, then look for an envelope until one opens.
+  // No key: ask the members for one, look once for an envelope (one may have come while the page
+  // was closed), then again whenever the socket says one is waiting for this device, and after
+  // each rejoin (a reconnect may have missed that news).
   useEffect(() => {
     if (!enabled || !identity || !roomKeys || hasKey) return;
-    const { api, keys, pollMs } = e2eDeps();
+    const { api, keys } = e2eDeps();
     let live = true;
-    const asked = api.requestKey(roomId, identity.deviceId).catch(() => {});
     const look = async () => {
-      await asked;
       const envelopes = await api.envelopes(roomId, identity.deviceId);
       if (!live || envelopes.length === 0) return;
       let known = devicesNow.current;
@@ -158,51 +162,99 @@ export function useEncryptedRoom(roomId: string, userId: string, enabled: boolea
       for (const [epoch, key] of opened) await keys.saveRoomKey(userId, roomId, epoch, key);
       if (live && opened.size > 0) setRoomKeys(await keys.roomKeys(userId, roomId));
     };
-    look().catch(() => {});
-    const timer = setInterval(() => look().catch(() => {}), pollMs.envelopes);
+    // One look at a time; news during a look means one more look after it.
+    let looking: Promise<void> | undefined;
+    let again = false;
+    const lookSoon = () => {
+      if (looking) {
+        again = true;
+        return;
+      }
+      looking = look()
+        .catch(() => {})
+        .finally(() => {
+          looking = undefined;
+          if (live && again) {
+            again = false;
+            lookSoon();
+          }
+        });
+    };
+    const stopAvailable = dispatch(
+      listenRealtime('keyAvailable', (frame) => {
+        if (frame.roomId === roomId && frame.recipientDeviceId === identity.deviceId) lookSoon();
+      }),
+    );
+    const stopJoined = dispatch(
+      listenRealtime('joined', (frame) => {
+        if (frame.room.id === roomId) lookSoon();
+      }),
+    );
+    api
+      .requestKey(roomId, identity.deviceId)
+      .catch(() => {})
+      .then(() => live && lookSoon());
     return () => {
       live = false;
-      clearInterval(timer);
+      stopAvailable();
+      stopJoined();
     };
-  }, [enabled, identity, roomKeys, hasKey, roomId, userId, refreshDevices]);
+  }, [enabled, identity, roomKeys, hasKey, roomId, userId, refreshDevices, dispatch]);
 
-  // Holding the key: answer the others' requests while the room is open.
+  // Holding the key: answer the others' requests while the room is open: those pending when it
+  // opens (or after a rejoin, which may have missed some), then each one the socket brings.
   useEffect(() => {
     if (!enabled || !identity || !roomKeys || !hasKey) return;
-    const { api, pollMs } = e2eDeps();
+    const { api } = e2eDeps();
     const answered = new Set<string>();
-    let busy = false;
-    let ticks = 0;
-    const answer = async () => {
-      if (busy) return;
-      busy = true;
+    const answer = async (requests: ReadonlyArray<{ device: DeviceKeys }>) => {
+      const fresh = requests.filter((r) => r.device.deviceId !== identity.deviceId && !answered.has(r.device.deviceId));
+      if (fresh.length === 0) return;
+      // Taken now, so a request arriving twice meanwhile is answered once.
+      for (const { device } of fresh) answered.add(device.deviceId);
       try {
-        // Now and then look at the members' devices again, to notice new or changed keys.
-        if (++ticks % 5 === 0) await refreshDevices();
-        const requests = (await api.keyRequests(roomId)).filter(
-          (r) => r.device.deviceId !== identity.deviceId && !answered.has(r.device.deviceId),
-        );
-        if (requests.length === 0) return;
         const members = await refreshDevices();
         const envelopes: Envelope[] = [];
-        for (const { device } of requests) {
+        for (const { device } of fresh) {
           const listed = members.get(device.deviceId);
           // Only a member's device, signed by itself, and exactly as the room lists it.
-          if (!listed || !sameKeys(listed, device) || !verifyDeviceKeys(device)) continue;
+          if (!listed || !sameKeys(listed, device) || !verifyDeviceKeys(device)) {
+            answered.delete(device.deviceId);
+            continue;
+          }
           for (const [epoch, roomKey] of roomKeys) {
             envelopes.push(sealEnvelope({ roomKey, roomId, epoch, sender: identity, recipient: device }));
           }
-          answered.add(device.deviceId);
         }
         if (envelopes.length > 0) await api.postEnvelopes(roomId, envelopes);
-      } finally {
-        busy = false;
+      } catch {
+        for (const { device } of fresh) answered.delete(device.deviceId);
       }
     };
-    answer().catch(() => answered.clear());
-    const timer = setInterval(() => answer().catch(() => answered.clear()), pollMs.requests);
-    return () => clearInterval(timer);
-  }, [enabled, identity, roomKeys, hasKey, roomId, refreshDevices]);
+    const catchUp = () =>
+      api
+        .keyRequests(roomId)
+        .then(answer)
+        .catch(() => {});
+    catchUp();
+    const stopRequests = dispatch(
+      listenRealtime('keyRequest', (frame) => {
+        if (frame.roomId === roomId) answer([frame]).catch(() => {});
+      }),
+    );
+    const stopJoined = dispatch(
+      listenRealtime('joined', (frame) => {
+        if (frame.room.id !== roomId) return;
+        // Look at the members' devices again too, to notice new or changed keys.
+        refreshDevices().catch(() => {});
+        catchUp();
+      }),
+    );
+    return () => {
+      stopRequests();
+      stopJoined();
+    };
+  }, [enabled, identity, roomKeys, hasKey, roomId, refreshDevices, dispatch]);
 
   const opened = useMemo(() => {
     const result = new Map<string, Opened>();

@@ -9,6 +9,7 @@ import { PageHeading } from '../../components/PageHeading.tsx';
 import { TextField } from '../../components/TextField.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { useFocusFirstInvalid } from '../../components/useFocusFirstInvalid.ts';
+import { AccountLinks } from '../auth/AccountLinks.tsx';
 import { displayName, selectCurrentUser } from '../auth/authSlice.ts';
 import { roomPath } from './roomLinks.ts';
 import { useJoinRoomByNameMutation } from './roomsApi.ts';
@@ -72,16 +73,7 @@ export function JoinPage() {
             See all rooms
           </Link>
         ) : (
-          <>
-            Have an account?{' '}
-            <Link to="/signin" className={linkClass}>
-              Sign in
-            </Link>{' '}
-            or{' '}
-            <Link to="/register" className={linkClass}>
-              register
-            </Link>
-          </>
+          <AccountLinks />
         )}
       </p>
     </CenteredLayout>
