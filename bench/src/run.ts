@@ -4,7 +4,7 @@
  * warm-up discarded. Prints a table with ratios against the bare `ws` server measured in the
  * same run, and writes the raw results to bench/results/.
  *
- * Work in progress (issue 9): scenario A only so far.
+ * Work in progress (issue 9): scenarios A and B at their fixed rates so far.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +23,7 @@ const onCore = (core: number, args: string[]) =>
 type Scenario = { name: string; members: number; senders: number; ratePerSender: number };
 const scenarios: Scenario[] = [
   { name: 'A: 1 room × 100 members, 5 senders × 20 msg/s', members: 100, senders: 5, ratePerSender: 20 },
+  { name: 'B: 1 room × 1000 members, 1 sender × 10 msg/s', members: 1000, senders: 1, ratePerSender: 10 },
 ];
 const timing = quick ? { warmupMs: 500, durationMs: 2000 } : { warmupMs: 2000, durationMs: 10_000 };
 
