@@ -92,9 +92,10 @@ const interval = 1000 / plan.ratePerSender;
 const timers = sockets.slice(0, plan.senders).map((socket, s) => {
   let n = 0;
   const next = () => {
-    const now = performance.now();
+    // Rounded once, so the sender and the receivers put a message on the same side of the window.
+    const now = Number(performance.now().toFixed(3));
     if (now > measureUntil) return;
-    const body = `t:${now.toFixed(3)}|${s}-${n}`;
+    const body = `t:${now}|${s}-${n}`;
     if (now >= measureFrom) sent += 1;
     socket.send(
       plan.kind === 'ws'
