@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -107,6 +108,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       );
     }
   });
+  if (config.corsOrigins.length > 0) {
+    // Listed origins only, no credentials: a page elsewhere signs in with a bearer token, so the
+    // session cookie can never be ridden cross-site.
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      credentials: false,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    });
+  }
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   registerAuth(app, services.accounts);

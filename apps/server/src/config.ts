@@ -72,6 +72,21 @@ const EnvSchema = z.object({
     .refine((names) => names.every((n) => n.length <= 64), 'each room name must be at most 64 characters'),
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   TRUST_PROXY: Bool.default(false),
+  // Other origins whose pages may call the API (e.g. the phone app's web build served elsewhere).
+  // Bearer tokens only: cross-origin requests never carry the session cookie.
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((origin) => origin.trim().replace(/\/+$/, ''))
+        .filter((origin) => origin.length > 0),
+    )
+    .refine(
+      (origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
+      'must be a comma-separated list of origins like https://app.example.com (scheme and host, no path)',
+    ),
   BODY_LIMIT: z.coerce
     .number()
     .int()
@@ -136,6 +151,8 @@ export type Config = {
   defaultRooms: string[];
   cookieSecure: 'auto' | boolean;
   trustProxy: boolean;
+  /** Origins (scheme://host[:port]) whose pages may call the API with a bearer token. */
+  corsOrigins: string[];
   bodyLimit: number;
   loginMaxFailures: number;
   loginFailureWindowSeconds: number;
@@ -205,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultRooms: e.DEFAULT_ROOMS,
     cookieSecure: e.COOKIE_SECURE === 'auto' ? 'auto' : e.COOKIE_SECURE === 'true',
     trustProxy: e.TRUST_PROXY,
+    corsOrigins: e.CORS_ORIGINS,
     bodyLimit: e.BODY_LIMIT,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW / 1000,

@@ -33,6 +33,7 @@ describe('configuration', () => {
       DEFAULT_ROOMS: 'Sala 1, Sala 2 ,,Sala 3',
       COOKIE_SECURE: 'true',
       TRUST_PROXY: '1',
+      CORS_ORIGINS: 'http://localhost:8081, https://m.example.com/',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -45,6 +46,7 @@ describe('configuration', () => {
       defaultRooms: ['Sala 1', 'Sala 2', 'Sala 3'],
       cookieSecure: true,
       trustProxy: true,
+      corsOrigins: ['http://localhost:8081', 'https://m.example.com'],
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({ kind: 'sqlite', file: ':memory:' });
     expect(loadConfig({ DEFAULT_ROOMS: '' }).defaultRooms).toEqual([]);
@@ -61,6 +63,10 @@ describe('configuration', () => {
       'SESSION_TTL must be a number of seconds or a duration like 500ms, 45s, 15m, 12h, 30d',
     ],
     [{ SESSION_TTL: '0' }, 'SESSION_TTL must be longer than zero'],
+    [
+      { CORS_ORIGINS: 'https://m.example.com/app' },
+      'CORS_ORIGINS must be a comma-separated list of origins like https://app.example.com (scheme and host, no path)',
+    ],
   ])('names the variable and the problem for %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -138,3 +138,41 @@ describe('HTTP surface', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('cross-origin calls (CORS_ORIGINS)', () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await startApp(testConfig(await sqlite.database(), { CORS_ORIGINS: 'http://localhost:8081' }));
+  });
+  afterAll(() => app.close());
+
+  it('lets a listed origin call the API with a bearer token, never with the cookie', async () => {
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/rooms',
+      headers: {
+        origin: 'http://localhost:8081',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:8081');
+    expect(String(preflight.headers['access-control-allow-headers'])).toContain('authorization');
+    expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+
+    const guest = await app.inject({
+      method: 'POST',
+      url: '/auth/guest',
+      headers: { origin: 'http://localhost:8081' },
+      payload: { username: 'cors_guest' },
+    });
+    expect(guest.statusCode).toBe(201);
+    expect(guest.headers['access-control-allow-origin']).toBe('http://localhost:8081');
+  });
+
+  it('gives other origins no CORS headers, so their pages cannot read the answers', async () => {
+    const res = await app.inject({ method: 'GET', url: '/rooms', headers: { origin: 'https://evil.example' } });
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
