@@ -1,12 +1,15 @@
 import type {
   CreateRoomRequest,
   CreateRoomResponse,
+  DeviceKeys,
+  Envelope,
   ErrorResponse,
   GuestRequest,
   HistoryQuery,
   HistoryResponse,
   JoinByNameRequest,
   JoinResponse,
+  KeyRequest,
   LoginRequest,
   MemberListResponse,
   MeResponse,
@@ -113,6 +116,17 @@ export function createRestClient(options: RestOptions) {
     postMessage: (roomId: string, body: PostMessageRequest) => call<Message>('POST', `${room(roomId)}/messages`, body),
     history: (roomId: string, query: HistoryQuery = {}) =>
       call<HistoryResponse>('GET', `${room(roomId)}/messages`, undefined, query as Query),
+    // Encrypted rooms (E2E.md): the server only stores and relays these; no room key or plaintext.
+    publishDevice: (keys: DeviceKeys) => call<void>('PUT', `/devices/${encodeURIComponent(keys.deviceId)}`, keys),
+    roomDevices: async (roomId: string) =>
+      (await call<{ devices: DeviceKeys[] }>('GET', `${room(roomId)}/devices`)).devices,
+    requestKey: (roomId: string, deviceId: string) => call<void>('POST', `${room(roomId)}/key-requests`, { deviceId }),
+    keyRequests: async (roomId: string) =>
+      (await call<{ requests: KeyRequest[] }>('GET', `${room(roomId)}/key-requests`)).requests,
+    postEnvelopes: (roomId: string, envelopes: Envelope[]) =>
+      call<void>('POST', `${room(roomId)}/envelopes`, { envelopes }),
+    envelopes: async (roomId: string, deviceId: string) =>
+      (await call<{ envelopes: Envelope[] }>('GET', `${room(roomId)}/envelopes`, undefined, { deviceId })).envelopes,
     roomStats: (limit?: number) => call<RoomMessageCounts>('GET', '/stats/rooms', undefined, { limit }),
     userStats: (limit?: number) => call<UserMessageCounts>('GET', '/stats/users', undefined, { limit }),
   };

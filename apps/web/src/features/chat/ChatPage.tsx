@@ -1,3 +1,4 @@
+import { NOTICE, sealText } from '@tandem/client/e2e';
 import { deviceKeysOf, safetyCode } from '@tandem/crypto';
 import type { Message, PublicUser } from '@tandem/protocol';
 import { type ReactNode, useCallback, useMemo, useRef, useState } from 'react';
@@ -17,7 +18,6 @@ import { selectCurrentUser } from '../auth/authSlice.ts';
 import { ConnectionBanner } from '../connection/ConnectionBanner.tsx';
 import { encryptedUpload, sealedFileOf, useDecryptedFiles } from '../e2e/files.ts';
 import { InviteLinkButton } from '../e2e/InviteLinkButton.tsx';
-import { NOTICE, sealText } from '../e2e/sealing.ts';
 import { useEncryptedRoom } from '../e2e/useEncryptedRoom.ts';
 import { RoomSidebar } from '../rooms/RoomSidebar.tsx';
 import { ChatHeader } from './ChatHeader.tsx';

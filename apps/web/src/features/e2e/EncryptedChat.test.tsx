@@ -1,3 +1,4 @@
+import { type E2EApi, KeyStore, memoryStore, sealText } from '@tandem/client/e2e';
 import {
   createDeviceIdentity,
   type DeviceKeys,
@@ -15,10 +16,6 @@ import { alice, bob, joined, message, ROOM_ID, room } from '../../test/fixtures.
 import { type FakeRoute, renderWithProviders } from '../../test/renderWithProviders.tsx';
 import { ChatPage } from '../chat/ChatPage.tsx';
 import { setE2EDeps } from './deps.ts';
-import type { E2EApi } from './e2eApi.ts';
-import { forgetIdentities } from './identity.ts';
-import { KeyStore, memoryStore } from './keyStore.ts';
-import { sealText } from './sealing.ts';
 
 const roomKey = generateRoomKey();
 const bobDevice = createDeviceIdentity();
@@ -54,7 +51,6 @@ beforeEach(() => {
   keys = new KeyStore(memoryStore());
   published = undefined;
   envelopes = [];
-  forgetIdentities();
   setE2EDeps({ keys, api });
 });
 afterEach(() => setE2EDeps(undefined));

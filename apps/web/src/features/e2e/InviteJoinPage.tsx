@@ -1,4 +1,4 @@
-import { fromBase64Url } from '@tandem/crypto';
+import { keyFromFragment } from '@tandem/client/e2e';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { errorMessage } from '../../app/errors.ts';
@@ -10,20 +10,6 @@ import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { selectAuthStatus, selectCurrentUser } from '../auth/authSlice.ts';
 import { GuestJoin } from '../code/GuestJoin.tsx';
 import { e2eDeps } from './deps.ts';
-
-/** `#k=<room key>[&e=<epoch>]`: the fragment browsers never send to the server. */
-export function keyFromFragment(hash: string): { key: Uint8Array; epoch: number } | undefined {
-  const params = new URLSearchParams(hash.replace(/^#/, ''));
-  const k = params.get('k');
-  const epoch = Number(params.get('e') ?? '1');
-  if (!k || !Number.isInteger(epoch) || epoch < 1) return undefined;
-  try {
-    const key = fromBase64Url(k);
-    return key.length === 32 ? { key, epoch } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function joinById(roomId: string): AppThunk<Promise<void>> {
   return async (_dispatch, _getState, { rest }) => {

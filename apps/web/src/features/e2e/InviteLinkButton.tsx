@@ -1,15 +1,7 @@
-import { toBase64Url } from '@tandem/crypto';
+import { inviteLink, type RoomKeys } from '@tandem/client/e2e';
 import { CopyButton } from '../../components/CopyButton.tsx';
-import type { RoomKeys } from './keyStore.ts';
 
 /** The invite link carries the room key in its fragment, which browsers never send to the server. */
-export function inviteLink(origin: string, roomId: string, roomKeys: RoomKeys): string | undefined {
-  if (roomKeys.size === 0) return undefined;
-  const epoch = Math.max(...roomKeys.keys());
-  const key = roomKeys.get(epoch) as Uint8Array;
-  return `${origin}/join/${encodeURIComponent(roomId)}#k=${toBase64Url(key)}${epoch === 1 ? '' : `&e=${epoch}`}`;
-}
-
 export function InviteLinkButton({ roomId, roomKeys }: { roomId: string; roomKeys: RoomKeys }) {
   const link = inviteLink(location.origin, roomId, roomKeys);
   if (!link) return null;

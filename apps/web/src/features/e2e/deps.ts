@@ -1,15 +1,13 @@
-import { createE2EApi, type E2EApi } from './e2eApi.ts';
-import { indexedDbStore, KeyStore, memoryStore } from './keyStore.ts';
-
-/** The key store and API the encrypted rooms use; tests swap them with `setE2EDeps`. */
-export type E2EDeps = { keys: KeyStore; api: E2EApi };
+import { createRestClient } from '@tandem/client';
+import { type E2EDeps, indexedDbStore, KeyStore, memoryStore } from '@tandem/client/e2e';
 
 let deps: E2EDeps | undefined;
 
+/** The key store (IndexedDB) and API (same origin, session cookie) the encrypted rooms use; tests swap them with `setE2EDeps`. */
 export function e2eDeps(): E2EDeps {
   deps ??= {
     keys: new KeyStore(typeof indexedDB === 'undefined' ? memoryStore() : indexedDbStore()),
-    api: createE2EApi(),
+    api: createRestClient({ baseUrl: '', credentials: 'same-origin' }),
   };
   return deps;
 }

@@ -1,8 +1,8 @@
+import type { Opened, SealedFile } from '@tandem/client/e2e';
 import { decryptFile, encryptFile, fromBase64Url, toBase64Url } from '@tandem/crypto';
 import type { Attachment } from '@tandem/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { type RunningUpload, UploadError, type UploadProgress, uploadFile } from '../attachments/upload.ts';
-import type { Opened, SealedFile } from './sealing.ts';
 
 /** The keys of files this page uploaded, by attachment id, until their message is sealed. */
 const sealedFiles = new Map<string, SealedFile>();

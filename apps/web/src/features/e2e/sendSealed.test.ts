@@ -1,10 +1,10 @@
 import { RealtimeError } from '@tandem/client';
+import { sealText } from '@tandem/client/e2e';
 import { createDeviceIdentity, generateRoomKey } from '@tandem/crypto';
 import { describe, expect, it } from 'vitest';
 import { alice, message, ROOM_ID } from '../../test/fixtures.ts';
 import { testStore } from '../../test/testStore.ts';
 import { retrySend, sendSealedMessage } from '../chat/outboxSlice.ts';
-import { sealText } from './sealing.ts';
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 const identity = createDeviceIdentity();

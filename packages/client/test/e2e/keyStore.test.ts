@@ -1,6 +1,6 @@
 import { createDeviceIdentity, deviceKeysOf, generateRoomKey } from '@tandem/crypto';
 import { describe, expect, it } from 'vitest';
-import { KeyStore, memoryStore } from './keyStore.ts';
+import { KeyStore, memoryStore } from '../../src/e2e/index.ts';
 
 describe('key store', () => {
   it('keeps a device identity across loads, the same public bundle each time', async () => {

@@ -1,8 +1,8 @@
 import { type DeviceIdentity, exportIdentity, fromBase64Url, importIdentity, toBase64Url } from '@tandem/crypto';
 
 /**
- * Where this browser keeps its end-to-end secrets: the device's private keys and the room keys it
- * was given. Never the server, never localStorage: IndexedDB in the browser, a Map in tests.
+ * Where a device keeps its end-to-end secrets: its private keys and the room keys it was given.
+ * Never the server: IndexedDB in the browser, the platform's secure store on a phone, a Map in tests.
  */
 export type KeyValueStore = {
   get(key: string): Promise<unknown>;
@@ -19,41 +19,10 @@ export function memoryStore(): KeyValueStore {
   };
 }
 
-const DB_NAME = 'tandem-e2e';
-const STORE = 'keys';
-
-/** One object store of plain values (base64url strings), opened once. */
-export function indexedDbStore(factory: IDBFactory = indexedDB): KeyValueStore {
-  let db: Promise<IDBDatabase> | undefined;
-  const open = () => {
-    db ??= new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open(DB_NAME, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    return db;
-  };
-  const run = async <T>(mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest<T>) => {
-    const database = await open();
-    return new Promise<T>((resolve, reject) => {
-      const request = action(database.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  };
-  return {
-    get: (key) => run('readonly', (store) => store.get(key)),
-    set: async (key, value) => {
-      await run('readwrite', (store) => store.put(value, key));
-    },
-  };
-}
-
 /** Room keys by epoch. */
 export type RoomKeys = Map<number, Uint8Array>;
 
-/** The device identity of `userId` in this browser and the room keys it holds. */
+/** The device identity of `userId` on this device and the room keys it holds. */
 export class KeyStore {
   private readonly store: KeyValueStore;
   constructor(store: KeyValueStore) {

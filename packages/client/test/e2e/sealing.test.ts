@@ -1,11 +1,34 @@
 import { createDeviceIdentity, deviceKeysOf, generateRoomKey, ReplayGuard, toBase64Url } from '@tandem/crypto';
 import type { Message } from '@tandem/protocol';
 import { describe, expect, it } from 'vitest';
-import { alice, bob, message, ROOM_ID } from '../../test/fixtures.ts';
-import { keyFromFragment } from './InviteJoinPage.tsx';
-import { inviteLink } from './InviteLinkButton.tsx';
-import type { RoomKeys } from './keyStore.ts';
-import { decodePayload, encodePayload, type OpenContext, openOne, sealText } from './sealing.ts';
+import {
+  decodePayload,
+  encodePayload,
+  inviteLink,
+  keyFromFragment,
+  type OpenContext,
+  openOne,
+  type RoomKeys,
+  sealText,
+} from '../../src/e2e/index.ts';
+
+const ROOM_ID = 'room-id-0001';
+const alice = { id: 'alice-id-0001', username: 'alice', name: 'Alice Liddell', guest: false };
+const bob = { id: 'bob-id-00001', username: 'bob', name: null, guest: false };
+
+function message(seq: number, sender: typeof alice | typeof bob, body: string): Message {
+  return {
+    id: `msg-${seq}`,
+    roomId: ROOM_ID,
+    seq,
+    sender,
+    clientMessageId: `cm-${sender.username}-${seq}`,
+    body,
+    attachments: [],
+    sealed: null,
+    createdAt: '2026-11-01T10:00:00.000Z',
+  };
+}
 
 const aliceDevice = createDeviceIdentity();
 const aliceKeys = deviceKeysOf(aliceDevice, alice.id);
@@ -32,7 +55,7 @@ const context = (overrides: Partial<OpenContext> = {}): OpenContext => ({
   ...overrides,
 });
 
-describe('sealing and opening messages in the browser', () => {
+describe('sealing and opening messages on a device', () => {
   it('seals the text so that none of it is in what the server gets, and opens it again', () => {
     const m = sealedMessage('canary lunch at noon');
     expect(m.body).toBe('');

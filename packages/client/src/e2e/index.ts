@@ -1,0 +1,27 @@
+// Encrypted rooms (E2E.md), shared by the web app and the phone app: a separate entry point so
+// that code which never opens an encrypted room does not carry the crypto.
+export { indexedDbStore } from './indexedDbStore.ts';
+export { inviteLink, keyFromFragment } from './invite.ts';
+export { KeyStore, type KeyValueStore, memoryStore, type RoomKeys } from './keyStore.ts';
+export {
+  decodePayload,
+  encodePayload,
+  isFinal,
+  NOTICE,
+  type OpenContext,
+  type Opened,
+  openOne,
+  type Payload,
+  type SealedFile,
+  sealText,
+} from './sealing.ts';
+export {
+  deviceIdentity,
+  type E2EApi,
+  type E2EDeps,
+  type EncryptedRoomOptions,
+  EncryptedRoomSession,
+  type EncryptedRoomState,
+  type KeyChange,
+  type ListenRealtime,
+} from './session.ts';
