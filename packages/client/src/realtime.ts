@@ -280,6 +280,29 @@ export class RealtimeClient {
     this.scheduleReconnect();
   }
 
+  /**
+   * The app is in front again (a phone coming back from the background) or the network is back:
+   * a reconnect waiting out its backoff goes now, and an open socket must prove it is alive
+   * (answer a ping within `timeoutMs`) or is replaced. The OS may have dropped it silently.
+   */
+  wake(timeoutMs = 3000): void {
+    if (this.stopped) return;
+    if (this.reconnectTimer) {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = undefined;
+      this.attempt = 0;
+      this.open();
+      return;
+    }
+    const socket = this.socket;
+    if (!socket || !this.authenticated) return;
+    const askedAt = Date.now();
+    this.write({ type: 'ping' });
+    setTimeout(() => {
+      if (this.socket === socket && this.lastFrameAt < askedAt) this.dropConnection();
+    }, timeoutMs);
+  }
+
   private startLiveness(): void {
     this.stopLiveness();
     this.lastFrameAt = Date.now();

@@ -113,3 +113,59 @@ describe('RealtimeClient ordering', () => {
     client.close();
   });
 });
+
+describe('RealtimeClient waking up (a phone back from the background)', () => {
+  const hello = (socket: ScriptedSocket) =>
+    socket.deliver({
+      type: 'hello',
+      protocolVersion: 1,
+      connectionId: 'c',
+      user,
+      heartbeatMs: 30_000,
+      limits: { maxFrameBytes: 65_536, sendsPerSecond: 20, typingTimeoutMs: 5000 },
+    });
+  const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('replaces an open socket that no longer answers, and keeps one that does', async () => {
+    const client = new RealtimeClient({
+      url: 'ws://tandem.test/ws',
+      token: 'token',
+      WebSocket: ScriptedSocket as unknown as typeof WebSocket,
+      backoff: { baseMs: 1, maxMs: 1 },
+    });
+    client.connect();
+    await tick(0);
+    const alive = ScriptedSocket.last as ScriptedSocket;
+    hello(alive);
+    client.wake(30);
+    expect(alive.sent.at(-1)).toEqual({ type: 'ping' });
+    alive.deliver({ type: 'pong' });
+    await tick(50);
+    expect(ScriptedSocket.last).toBe(alive);
+
+    client.wake(30);
+    await tick(60);
+    // No answer: the old socket is dropped and a new one opened.
+    expect(ScriptedSocket.last).not.toBe(alive);
+    expect(alive.readyState).toBe(3);
+    client.close();
+  });
+
+  it('reconnects at once instead of waiting out the backoff', async () => {
+    const client = new RealtimeClient({
+      url: 'ws://tandem.test/ws',
+      token: 'token',
+      WebSocket: ScriptedSocket as unknown as typeof WebSocket,
+      backoff: { baseMs: 60_000, maxMs: 60_000 },
+    });
+    client.connect();
+    await tick(0);
+    const first = ScriptedSocket.last as ScriptedSocket;
+    hello(first);
+    first.onclose?.({ code: 1006, reason: '' });
+    expect(client.status).toBe('reconnecting');
+    client.wake();
+    expect(ScriptedSocket.last).not.toBe(first);
+    client.close();
+  });
+});
