@@ -1,119 +1,488 @@
 /**
- * `npm run bench` (`-- --quick` for a smoke run): each scenario against each server, a fresh
- * server per run, server and load generator pinned to different cores when `taskset` exists,
- * warm-up discarded. Prints a table with ratios against the bare `ws` server measured in the
- * same run, and writes the raw results to bench/results/.
- *
- * Work in progress (issue 9): scenarios A and B at their fixed rates so far.
+ * `npm run bench` (`-- --quick` for a smoke run; `-- --only=A,B` for some scenarios): scenarios
+ * A–F of issue 9 against Tandem and three baselines started in the same run — a bare `ws`
+ * broadcast server, Socket.IO 4 with rooms, and FastAPI + uvicorn — each on a fresh server per
+ * measured run, server pinned to core 0 and the load generator to core 1, warm-up discarded.
+ * Prints the comparison table with ratios and writes the raw results to bench/results/.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServerProcess, stopServerProcess } from '../../apps/server/scripts/server-process.ts';
-import type { Plan, Result } from './loadgen.ts';
+import type { HistoryResult, IdleResult, Plan, Result } from './loadgen.ts';
+import { seedMessages } from './seed.ts';
+import {
+  fastApiTarget,
+  type Layout,
+  onCore,
+  persistedMessages,
+  pin,
+  pinned,
+  type Session,
+  socketIoTarget,
+  type Target,
+  tandemPostgres,
+  tandemSqlite,
+  wsTarget,
+} from './targets.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
-const pin = spawnSync('sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).stdout.trim();
-const onCore = (core: number, args: string[]) =>
-  (pin ? [pin, ['-c', String(core), ...args]] : [args[0], args.slice(1)]) as [string, string[]];
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const wanted = (s: string) => !only || only.includes(s);
+const began = Date.now();
+// The runner itself only sets up and waits; keep it off the server's core.
+pin(process.pid, 1);
 
-type Scenario = { name: string; members: number; senders: number; ratePerSender: number };
-const scenarios: Scenario[] = [
-  { name: 'A: 1 room × 100 members, 5 senders × 20 msg/s', members: 100, senders: 5, ratePerSender: 20 },
-  { name: 'B: 1 room × 1000 members, 1 sender × 10 msg/s', members: 1000, senders: 1, ratePerSender: 10 },
-];
-const timing = quick ? { warmupMs: 500, durationMs: 2000 } : { warmupMs: 2000, durationMs: 10_000 };
+/** Sizes and durations: the full run measures, the quick run proves the harness works. */
+const cfg = quick
+  ? {
+      fixed: { warmupMs: 300, durationMs: 1000 },
+      step: { warmupMs: 300, durationMs: 1000 },
+      bMembers: 200,
+      rampSteps: 3,
+      rampPrecision: 1.5,
+      cRooms: 20,
+      dRooms: 10,
+      eMessages: 20_000,
+      eRepetitions: 50,
+      fMembers: 200,
+      f: { warmupMs: 500, durationMs: 2000 },
+    }
+  : {
+      fixed: { warmupMs: 2000, durationMs: 10_000 },
+      step: { warmupMs: 1000, durationMs: 4000 },
+      bMembers: 1000,
+      rampSteps: 8,
+      rampPrecision: 1.1,
+      cRooms: 100,
+      dRooms: 100,
+      eMessages: 1_000_000,
+      eRepetitions: 200,
+      fMembers: 1000,
+      f: { warmupMs: 2000, durationMs: 20_000 },
+    };
 
-function runLoadgen(plan: Plan): Promise<Result> {
-  const [command, args] = onCore(1, [process.execPath, path.join(here, 'loadgen.ts'), JSON.stringify(plan)]);
+const baselines = [wsTarget, socketIoTarget, fastApiTarget];
+const skipped = new Map<string, string>();
+const available = (t: Target) => {
+  const why = t.unavailable();
+  if (why && !skipped.has(t.name)) {
+    skipped.set(t.name, why);
+    console.log(`note: ${t.name} skipped: ${why}`);
+  }
+  return why === null;
+};
+const servers = [...baselines, tandemSqlite].filter(available);
+const tandems = [tandemSqlite, tandemPostgres].filter(available);
+
+type Record_ = {
+  scenario: string;
+  server: string;
+  label: string;
+  ratePerSender?: number;
+  result: Result | IdleResult | HistoryResult;
+  passed?: boolean;
+  persisted?: number;
+};
+const records: Record_[] = [];
+const summary: Record<string, Record<string, number | string>> = {};
+const put = (metric: string, server: string, value: number | string) => {
+  summary[metric] ??= {};
+  (summary[metric] as Record<string, number | string>)[server] = value;
+};
+
+let planCounter = 0;
+function runLoadgen<T>(plan: Plan): Promise<T> {
+  const file = path.join(os.tmpdir(), `tandem-bench-plan-${process.pid}-${planCounter++}.json`);
+  fs.writeFileSync(file, JSON.stringify(plan));
+  const [command, args] = onCore(1, [process.execPath, path.join(here, 'loadgen.ts'), file]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => {
     out += String(d);
   });
-  return new Promise((resolve, reject) =>
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}'))
-        : reject(new Error(`loadgen exited ${code}`)),
-    ),
-  );
-}
-
-async function baseline(scenario: Scenario): Promise<Result> {
-  const [command, args] = onCore(0, [process.execPath, path.join(here, 'ws-baseline.ts')]);
-  const server: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) =>
-    server.stdout?.on('data', (d) => {
-      const m = /listening (\d+)/.exec(String(d));
-      if (m) resolve(Number(m[1]));
+  return new Promise<T>((resolve, reject) =>
+    child.once('exit', (code) => {
+      fs.rmSync(file, { force: true });
+      if (code === 0) resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as T);
+      else reject(new Error(`loadgen exited ${code}`));
     }),
   );
+}
+
+type Traffic = {
+  sendersPerRoom: number;
+  ratePerSender: number;
+  warmupMs: number;
+  durationMs: number;
+  bodyChars?: number;
+  nonReadersPerRoom?: number;
+};
+
+/** One measured run on a fresh server. */
+async function trafficRun(
+  target: Target,
+  session: Session,
+  layout: Layout,
+  traffic: Traffic,
+): Promise<{ result: Result; persisted?: number }> {
+  const running = await session.start();
   try {
-    return await runLoadgen({ kind: 'ws', url: `ws://127.0.0.1:${port}/?room=main`, ...scenario, ...timing });
+    const result = await runLoadgen<Result>({
+      mode: 'traffic',
+      kind: target.kind,
+      port: running.port,
+      serverPid: running.pid,
+      rooms: session.rooms,
+      membersPerRoom: layout.membersPerRoom,
+      ...(session.tokens ? { tokens: session.tokens } : {}),
+      ...traffic,
+    });
+    const persisted =
+      target.kind === 'tandem' && session.tokens
+        ? await persistedMessages(running, session.tokens[0] as string, session.rooms)
+        : undefined;
+    return { result, ...(persisted === undefined ? {} : { persisted }) };
   } finally {
-    server.kill();
+    await running.stop();
   }
 }
 
-async function tandem(scenario: Scenario): Promise<Result> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-'));
-  const server = await startServerProcess('bench', {
-    DATABASE_URL: `sqlite:${path.join(dir, 'bench.db')}`,
-    DEFAULT_ROOMS: '',
-    AUTH_RATE_LIMIT: '100000',
-    SEND_RATE_LIMIT: '1000000',
-    WS_SENDS_PER_SECOND: '1000',
-    WS_SEND_BURST: '1000',
-  });
-  if (pin && server.child.pid) spawnSync(pin, ['-pc', '0', String(server.child.pid)]);
-  try {
-    const post = async (url: string, body: unknown, token?: string) =>
-      (
-        await fetch(`${server.http}${url}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify(body),
-        })
-      ).json() as Promise<{ token: string; roomId: string }>;
-    const tokens: string[] = [];
-    for (let i = 0; i < scenario.members; i++)
-      tokens.push((await post('/auth/guest', { username: `bench${i}` })).token);
-    const { roomId } = await post('/rooms', { name: 'bench' }, tokens[0]);
-    for (const token of tokens.slice(1)) await post(`/rooms/${roomId}/join`, {}, token);
-    return await runLoadgen({ kind: 'tandem', url: server.ws, tokens, roomId, ...scenario, ...timing });
-  } finally {
-    await stopServerProcess(server.child);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const fmt = (n: number | undefined, digits = 1) =>
+  n === undefined || !Number.isFinite(n)
+    ? '–'
+    : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-const rows: Array<{ scenario: string; server: string; result: Result }> = [];
-for (const scenario of scenarios) {
-  rows.push({ scenario: scenario.name, server: 'bare ws', result: await baseline(scenario) });
-  rows.push({ scenario: scenario.name, server: 'Tandem (SQLite)', result: await tandem(scenario) });
-}
-
-const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-console.log(
-  `\n${quick ? 'QUICK run (smoke test, not a measurement)' : 'Full run'} on ${os.cpus().length} cores, ${new Date().toISOString()}\n`,
-);
-console.log('| scenario | server | deliveries/s | vs ws | p50 ms | p99 ms | lost | load generator CPU / ELU |');
-console.log('|---|---|---|---|---|---|---|---|');
-for (const { scenario, server, result } of rows) {
-  const ws = rows.find((r) => r.scenario === scenario && r.server === 'bare ws')?.result;
-  const lost = Math.max(0, result.expected - result.delivered);
-  const saturated = result.loadgenElu > 0.9 ? ' SATURATED' : '';
+function logRun(scenario: string, server: string, label: string, r: Result, extra = '') {
   console.log(
-    `| ${scenario} | ${server} | ${fmt(result.deliveriesPerSecond, 0)} | ${ws ? fmt(result.deliveriesPerSecond / ws.deliveriesPerSecond, 2) : '–'}× | ${fmt(result.p50Ms, 2)} | ${fmt(result.p99Ms, 2)} | ${lost} | ${fmt(result.loadgenCpu * 100, 0)}% / ${fmt(result.loadgenElu * 100, 0)}%${saturated} |`,
+    `  ${scenario} ${server.padEnd(20)} ${label.padEnd(14)} ${fmt(r.deliveriesPerSecond, 0).padStart(9)} deliveries/s  p50 ${fmt(r.p50Ms, 2)} p99 ${fmt(r.p99Ms, 2)} ms` +
+      `${r.acks ? `  ack p99 ${fmt(r.ackP99Ms, 2)} ms` : ''}  lost ${r.lost}${r.errors ? `  errors ${r.errors}` : ''}${r.closedByServer ? `  closed ${r.closedByServer}` : ''}` +
+      `  loadgen ${fmt(r.loadgenCpu * 100, 0)}%/${fmt(r.loadgenElu * 100, 0)}%${r.saturated ? ' SATURATED' : ''}${extra}`,
   );
 }
+
+async function withSession<T>(target: Target, layout: Layout, fn: (session: Session) => Promise<T>): Promise<T> {
+  const session = await target.open(layout);
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}
+
+async function fixed(scenario: string, target: Target, session: Session, layout: Layout, traffic: Traffic) {
+  const { result, persisted } = await trafficRun(target, session, layout, traffic);
+  records.push({
+    scenario,
+    server: target.name,
+    label: 'fixed',
+    ratePerSender: traffic.ratePerSender,
+    result,
+    ...(persisted === undefined ? {} : { persisted }),
+  });
+  logRun(
+    scenario,
+    target.name,
+    `${traffic.ratePerSender} msg/s/sender`,
+    result,
+    persisted === undefined ? '' : `  persisted ${persisted}/${result.sentTotal}`,
+  );
+  return result;
+}
+
+/**
+ * The highest rate that passes: doubling from `from` until a step fails, then bisecting until
+ * the bounds are within `rampPrecision` (or the step budget is spent).
+ */
+async function ramp(
+  scenario: string,
+  target: Target,
+  session: Session,
+  layout: Layout,
+  base: Omit<Traffic, 'ratePerSender'>,
+  from: number,
+  passes: (r: Result, persisted?: number) => boolean,
+): Promise<{ rate: number; result: Result | undefined }> {
+  let lo = 0;
+  let best: Result | undefined;
+  let hi = Number.POSITIVE_INFINITY;
+  let rate = from;
+  for (let step = 0; step < cfg.rampSteps; step++) {
+    const { result, persisted } = await trafficRun(target, session, layout, { ...base, ratePerSender: rate });
+    const ok = passes(result, persisted);
+    records.push({
+      scenario,
+      server: target.name,
+      label: 'ramp',
+      ratePerSender: rate,
+      result,
+      passed: ok,
+      ...(persisted === undefined ? {} : { persisted }),
+    });
+    logRun(scenario, target.name, `${fmt(rate, 0)} msg/s/sender`, result, ok ? '  pass' : '  FAIL');
+    if (ok) {
+      lo = rate;
+      best = result;
+    } else hi = rate;
+    if (Number.isFinite(hi) && lo > 0 && hi / lo <= cfg.rampPrecision) break;
+    rate = Number.isFinite(hi) ? Math.round((lo + hi) / 2) : rate * 2;
+    if (lo === 0 && Number.isFinite(hi)) rate = Math.max(1, Math.round(hi / 2));
+    if (rate === lo || rate === hi) break;
+  }
+  return { rate: lo, result: best };
+}
+
+// ---------------------------------------------------------------- A and B
+
+if (wanted('A')) {
+  console.log('\nA: 1 room × 100 members, 5 senders × 20 msg/s');
+  const layout = { rooms: 1, membersPerRoom: 100 };
+  for (const target of servers) {
+    await withSession(target, layout, async (session) => {
+      const r = await fixed('A', target, session, layout, { sendersPerRoom: 5, ratePerSender: 20, ...cfg.fixed });
+      put('A p50 ms', target.name, r.p50Ms);
+      put('A p99 ms', target.name, r.p99Ms);
+    });
+  }
+}
+
+if (wanted('B')) {
+  const layout = { rooms: 1, membersPerRoom: cfg.bMembers };
+  console.log(
+    `\nB: 1 room × ${layout.membersPerRoom} members, 1 sender × 10 msg/s; then the highest rate with p99 < 250 ms and nothing lost`,
+  );
+  for (const target of servers) {
+    await withSession(target, layout, async (session) => {
+      const r = await fixed('B', target, session, layout, { sendersPerRoom: 1, ratePerSender: 10, ...cfg.fixed });
+      put('B@10 msg/s p99 ms', target.name, r.p99Ms);
+      const top = await ramp(
+        'B',
+        target,
+        session,
+        layout,
+        { sendersPerRoom: 1, ...cfg.step },
+        40,
+        (x) => x.p99Ms < 250 && x.lost === 0 && x.errors === 0 && x.closedByServer === 0,
+      );
+      put('B max deliveries/s', target.name, top.result?.deliveriesPerSecond ?? 0);
+      put('B max: p99 ms', target.name, top.result?.p99Ms ?? Number.NaN);
+      put('B max: load generator saturated', target.name, top.result?.saturated ? 'yes' : 'no');
+    });
+  }
+}
+
+// ---------------------------------------------------------------- C
+
+if (wanted('C')) {
+  const layout = { rooms: cfg.cRooms, membersPerRoom: 10 };
+  console.log(
+    `\nC: ${layout.rooms} rooms × 10 members, ${layout.rooms} senders × 5 msg/s; then Tandem's highest persisted rate with ack p99 ≤ 20 ms`,
+  );
+  for (const target of [...servers.filter((t) => t.kind !== 'tandem'), ...tandems]) {
+    await withSession(target, layout, async (session) => {
+      const r = await fixed('C', target, session, layout, { sendersPerRoom: 1, ratePerSender: 5, ...cfg.fixed });
+      put('C@5 msg/s p99 ms', target.name, r.p99Ms);
+      if (target.kind !== 'tandem') return;
+      put('C@5 msg/s ack p99 ms', target.name, r.ackP99Ms);
+      const top = await ramp(
+        'C',
+        target,
+        session,
+        layout,
+        { sendersPerRoom: 1, ...cfg.step },
+        10,
+        (x, persisted) =>
+          x.ackP99Ms <= 20 &&
+          x.lost === 0 &&
+          x.errors === 0 &&
+          x.closedByServer === 0 &&
+          x.acks === x.sentTotal &&
+          persisted !== undefined &&
+          persisted >= x.sentTotal,
+      );
+      put('C max persisted msg/s', target.name, top.result?.messagesPerSecond ?? 0);
+      put('C max: ack p99 ms', target.name, top.result?.ackP99Ms ?? Number.NaN);
+      put('C max: delivery p99 ms', target.name, top.result?.p99Ms ?? Number.NaN);
+    });
+  }
+}
+
+// ---------------------------------------------------------------- D
+
+if (wanted('D')) {
+  const layout = { rooms: cfg.dRooms, membersPerRoom: 100 };
+  const connections = layout.rooms * layout.membersPerRoom;
+  console.log(
+    `\nD: ${connections} idle joined connections (${layout.rooms} rooms × 100): server memory per connection`,
+  );
+  for (const target of servers) {
+    await withSession(target, layout, async (session) => {
+      const running = await session.start();
+      try {
+        const r = await runLoadgen<IdleResult>({
+          mode: 'idle',
+          kind: target.kind,
+          port: running.port,
+          serverPid: running.pid,
+          rooms: session.rooms,
+          membersPerRoom: layout.membersPerRoom,
+          ...(session.tokens ? { tokens: session.tokens } : {}),
+          sendersPerRoom: 0,
+          ratePerSender: 0,
+          warmupMs: 0,
+          durationMs: 0,
+        });
+        records.push({ scenario: 'D', server: target.name, label: 'idle', result: r });
+        put('D KB per idle connection', target.name, r.bytesPerConnection / 1024);
+        console.log(
+          `  D ${target.name.padEnd(20)} ${r.connections} connections in ${fmt(r.connectSeconds, 1)} s: RSS ${fmt(r.serverRssBeforeKb / 1024)} → ${fmt(r.serverRssAfterKb / 1024)} MB, ${fmt(r.bytesPerConnection / 1024, 1)} KB per connection`,
+        );
+      } finally {
+        await running.stop();
+      }
+    });
+  }
+}
+
+// ---------------------------------------------------------------- E
+
+if (wanted('E') && tandems.includes(tandemSqlite)) {
+  console.log(
+    `\nE: join + last 50 messages in a room holding ${cfg.eMessages.toLocaleString('en-US')} messages (Tandem, SQLite)`,
+  );
+  const layout = { rooms: 1, membersPerRoom: 1 };
+  await withSession(tandemSqlite, layout, async (session) => {
+    const t0 = Date.now();
+    seedMessages(
+      session.sqliteFile as string,
+      session.rooms[0] as string,
+      session.tokens?.[0] as string,
+      cfg.eMessages,
+    );
+    console.log(`  seeded ${cfg.eMessages.toLocaleString('en-US')} messages in ${fmt((Date.now() - t0) / 1000)} s`);
+    const running = await session.start();
+    try {
+      const r = await runLoadgen<HistoryResult>({
+        mode: 'history',
+        kind: 'tandem',
+        port: running.port,
+        serverPid: running.pid,
+        rooms: session.rooms,
+        membersPerRoom: 1,
+        ...(session.tokens ? { tokens: session.tokens } : {}),
+        sendersPerRoom: 0,
+        ratePerSender: 0,
+        warmupMs: 0,
+        durationMs: 0,
+        repetitions: cfg.eRepetitions,
+      });
+      records.push({ scenario: 'E', server: tandemSqlite.name, label: 'history', result: r });
+      put('E join+50 over the socket p50 ms', tandemSqlite.name, r.wsJoinP50Ms);
+      put('E join+50 over the socket p99 ms', tandemSqlite.name, r.wsJoinP99Ms);
+      put('E last 50 over REST p50 ms', tandemSqlite.name, r.restP50Ms);
+      put('E last 50 over REST p99 ms', tandemSqlite.name, r.restP99Ms);
+      console.log(
+        `  E ${tandemSqlite.name}: room of ${r.messagesInRoom}, snapshot of ${r.snapshotMessages}; join p50 ${fmt(r.wsJoinP50Ms, 2)} p99 ${fmt(r.wsJoinP99Ms, 2)} ms; REST p50 ${fmt(r.restP50Ms, 2)} p99 ${fmt(r.restP99Ms, 2)} ms`,
+      );
+    } finally {
+      await running.stop();
+    }
+  });
+}
+
+// ---------------------------------------------------------------- F
+
+if (wanted('F')) {
+  const layout = { rooms: 1, membersPerRoom: cfg.fMembers };
+  const nonReaders = Math.round(layout.membersPerRoom * 0.05);
+  const bodyChars = 4000;
+  console.log(
+    `\nF: B at 10 msg/s with ${bodyChars}-character messages, ${layout.membersPerRoom} members, ${nonReaders} of them never reading, against the same run with everyone reading`,
+  );
+  for (const target of servers) {
+    await withSession(target, layout, async (session) => {
+      const traffic = { sendersPerRoom: 1, ratePerSender: 10, bodyChars, ...cfg.f };
+      const all = await trafficRun(target, session, layout, traffic);
+      records.push({ scenario: 'F', server: target.name, label: 'all reading', ratePerSender: 10, result: all.result });
+      logRun('F', target.name, 'all reading', all.result);
+      const some = await trafficRun(target, session, layout, { ...traffic, nonReadersPerRoom: nonReaders });
+      records.push({
+        scenario: 'F',
+        server: target.name,
+        label: '5% not reading',
+        ratePerSender: 10,
+        result: some.result,
+      });
+      const growth = (some.result.serverRssPeakKb - some.result.serverRssStartKb) / 1024;
+      logRun('F', target.name, '5% not reading', some.result, `  RSS +${fmt(growth)} MB`);
+      put('F others p99 ms (5% not reading)', target.name, some.result.p99Ms);
+      put('F p99 rise vs all reading %', target.name, (some.result.p99Ms / all.result.p99Ms - 1) * 100);
+      put('F server RSS growth MB', target.name, growth);
+      put(
+        'F non-readers cut off',
+        target.name,
+        `${some.result.closedByServer - some.result.closedReaders}/${nonReaders}`,
+      );
+      put('F readers lost', target.name, some.result.lost);
+    });
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const cpuModel =
+  /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? '?';
+const seconds = (Date.now() - began) / 1000;
+const meta = {
+  date: new Date().toISOString(),
+  quick,
+  cores: os.cpus().length,
+  cpu: cpuModel,
+  memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+  node: process.version,
+  python: spawnSync('/usr/bin/python3', ['--version'], { encoding: 'utf8' }).stdout.trim(),
+  pinned,
+  seconds,
+  skipped: Object.fromEntries(skipped),
+};
+
+const columns = [wsTarget, socketIoTarget, fastApiTarget, tandemSqlite, tandemPostgres].map((t) => t.name);
+const shown = columns.filter((c) => Object.values(summary).some((row) => row[c] !== undefined));
+const ratioAgainst = [wsTarget, socketIoTarget, fastApiTarget].map((t) => t.name).filter((c) => shown.includes(c));
+const short: Record<string, string> = {
+  [wsTarget.name]: 'ws',
+  [socketIoTarget.name]: 'Socket.IO',
+  [fastApiTarget.name]: 'FastAPI',
+};
+const cell = (v: number | string | undefined) =>
+  typeof v === 'number' ? fmt(v, Math.abs(v) >= 100 ? 0 : 2) : (v ?? '–');
+const lines = [
+  `| metric | ${shown.join(' | ')} | ${ratioAgainst.map((c) => `Tandem ÷ ${short[c]}`).join(' | ')} |`,
+  `|---|${shown.map(() => '---:').join('|')}|${ratioAgainst.map(() => '---:').join('|')}|`,
+];
+for (const [metric, row] of Object.entries(summary)) {
+  const mine = row[tandemSqlite.name];
+  const ratios = ratioAgainst.map((c) => {
+    const theirs = row[c];
+    return typeof mine === 'number' && typeof theirs === 'number' && theirs !== 0 && Number.isFinite(mine / theirs)
+      ? `${fmt(mine / theirs, 2)}×`
+      : '–';
+  });
+  lines.push(`| ${metric} | ${shown.map((c) => cell(row[c])).join(' | ')} | ${ratios.join(' | ')} |`);
+}
+console.log(
+  `\n${quick ? 'QUICK run (smoke test, not a measurement)' : 'Full run'}: ${meta.cores} × ${meta.cpu}, Node ${meta.node}, ${meta.date}, ${fmt(seconds, 0)} s${pinned ? '' : ' (not pinned: no taskset)'}\n`,
+);
+console.log(lines.join('\n'));
+for (const [name, why] of skipped) console.log(`\n${name} skipped: ${why}`);
+
 const resultsDir = path.join(here, '..', 'results');
 fs.mkdirSync(resultsDir, { recursive: true });
-fs.writeFileSync(
-  path.join(resultsDir, `${quick ? 'quick' : 'full'}-latest.json`),
-  `${JSON.stringify(rows, null, 2)}\n`,
-);
+const file = path.join(resultsDir, `${quick ? 'quick' : 'full'}-latest.json`);
+fs.writeFileSync(file, `${JSON.stringify({ meta, summary, runs: records }, null, 2)}\n`);
+console.log(`\nraw results: ${path.relative(process.cwd(), file)}`);
