@@ -17,6 +17,10 @@ async function freePort(): Promise<number> {
 }
 process.env.E2E_PORT ??= String(await freePort());
 const port = Number(process.env.E2E_PORT);
+// The phone app's web build (apps/mobile, `expo export --platform web`), served on its own origin
+// and pointed at this run's Tandem server, which lets that origin in with CORS_ORIGINS.
+process.env.E2E_MOBILE_PORT ??= String(await freePort());
+const mobilePort = Number(process.env.E2E_MOBILE_PORT);
 // A fresh database for every run, removed by the global teardown. Workers load this file too;
 // only the main process starts the server and tears down, so the main process's name is the one used.
 const database = path.join(os.tmpdir(), `tandem-e2e-${process.pid}-${Date.now()}.db`);
@@ -58,23 +62,37 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
-  webServer: {
-    // The real thing: the production build served by the Tandem server, on a throwaway SQLite file.
-    command: 'npm run build -w @tandem/web && node apps/server/src/main.ts',
-    cwd: repo,
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: `sqlite:${process.env.TANDEM_E2E_DATABASE}`,
-      DEFAULT_ROOMS: '',
-      AUTH_RATE_LIMIT: '1000',
-      LOG_LEVEL: 'warn',
-      WEB_DIR: path.join(repo, 'apps/web/dist'),
+  webServer: [
+    {
+      // The real thing: the production build served by the Tandem server, on a throwaway SQLite file.
+      command: 'npm run build -w @tandem/web && node apps/server/src/main.ts',
+      cwd: repo,
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: `sqlite:${process.env.TANDEM_E2E_DATABASE}`,
+        DEFAULT_ROOMS: '',
+        AUTH_RATE_LIMIT: '1000',
+        LOG_LEVEL: 'warn',
+        WEB_DIR: path.join(repo, 'apps/web/dist'),
+        CORS_ORIGINS: `http://127.0.0.1:${mobilePort}`,
+      },
     },
-  },
+    {
+      // Built for this run (the server's address is compiled in) and served by Expo's own server.
+      command: `npm run export:web --silent && npx expo serve --port ${mobilePort}`,
+      cwd: path.join(repo, 'apps/mobile'),
+      url: `http://127.0.0.1:${mobilePort}/`,
+      reuseExistingServer: false,
+      timeout: 240_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { CI: '1', EXPO_NO_TELEMETRY: '1', EXPO_PUBLIC_TANDEM_URL: `http://127.0.0.1:${port}` },
+    },
+  ],
 });

@@ -1,0 +1,184 @@
+import { sealText } from '@tandem/client/e2e';
+import { createDeviceIdentity, type DeviceIdentity, deviceKeysOf, generateRoomKey, sealEnvelope } from '@tandem/crypto';
+import type { Message, PublicUser } from '@tandem/protocol';
+import { act, render, screen, userEvent, waitFor } from '@testing-library/react-native';
+import { AppState } from 'react-native';
+import { Root } from '../src/App.tsx';
+import {
+  bob,
+  FakeRealtime,
+  fakeE2EServer,
+  fakeServices,
+  joinedFrame,
+  me,
+  message,
+  ROOM_ID,
+  roomSummary,
+  session,
+} from './fakes.ts';
+
+const roomKey = generateRoomKey();
+const bobDevice = createDeviceIdentity();
+
+function sealedBy(device: DeviceIdentity, sender: PublicUser, seq: number, text: string): Message {
+  const clientMessageId = `cm-${sender.username}-${seq}`;
+  const sealed = sealText({
+    roomId: ROOM_ID,
+    roomKeys: new Map([[1, roomKey]]),
+    identity: device,
+    clientMessageId,
+    payload: { text, files: [] },
+  });
+  return message(seq, sender, { body: '', clientMessageId, sealed });
+}
+
+/** Alice, signed in on this phone, holding (or not) the room key; Bob's device is a member's. */
+async function openChat(
+  options: {
+    holdsKey?: boolean;
+    frame?: (aliceDevice: DeviceIdentity) => ReturnType<typeof joinedFrame>;
+    rest?: Parameters<typeof fakeServices>[0] extends infer O ? (O extends { rest?: infer R } ? R : never) : never;
+  } = {},
+) {
+  const server = fakeE2EServer();
+  await server.api.publishDevice(deviceKeysOf(bobDevice, bob.id));
+  const aliceDevice = createDeviceIdentity();
+  const realtime = new FakeRealtime(() => (options.frame ? options.frame(aliceDevice) : joinedFrame()));
+  const app = fakeServices({
+    token: 'stored',
+    realtime,
+    e2e: server.api,
+    rest: {
+      me: async () => ({ user: session().user }),
+      joinByName: async () => ({ room: roomSummary() }),
+      ...options.rest,
+    },
+  });
+  await app.keys.saveIdentity(me.id, aliceDevice);
+  if (options.holdsKey !== false) await app.keys.saveRoomKey(me.id, ROOM_ID, 1, roomKey);
+  const user = userEvent.setup();
+  await render(<Root services={app.services} />);
+  await user.type(await screen.findByLabelText('Enter existing room name'), 'Team Unicorns');
+  await user.press(screen.getByRole('button', { name: 'Join' }));
+  await screen.findByRole('header', { name: 'Team Unicorns' });
+  return { app, realtime, server, user, aliceDevice };
+}
+
+describe('the chat page', () => {
+  it('shows seed 000: own messages in blue with their time and "seen", the others\' in grey', async () => {
+    await openChat({
+      frame: (aliceDevice) =>
+        joinedFrame({
+          messages: [
+            sealedBy(aliceDevice, me, 1, 'Anyone on for lunch today'),
+            sealedBy(bobDevice, bob, 2, 'Let me know'),
+          ],
+          reads: [{ userId: bob.id, seq: 2 }],
+        }),
+    });
+    const mine = await screen.findByText('Anyone on for lunch today');
+    const theirs = await screen.findByText('Let me know');
+    expect(mine.parent).toHaveStyle({ backgroundColor: '#2563eb' });
+    expect(theirs.parent).toHaveStyle({ backgroundColor: '#e5e7eb' });
+    expect(screen.getAllByText('11:31 AM')).toHaveLength(2);
+    expect(screen.getByText('seen')).toBeOnTheScreen();
+    expect(screen.getByLabelText('You, said Anyone on for lunch today, at 11:31 AM, seen')).toBeOnTheScreen();
+    expect(screen.getByLabelText('Bob, said Let me know, at 11:31 AM')).toBeOnTheScreen();
+    expect(screen.getByPlaceholderText('Start typing...')).toBeOnTheScreen();
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+  });
+
+  it('seals what is typed on the phone: the server gets an empty body and ciphertext only', async () => {
+    const { realtime, user } = await openChat();
+    await user.type(screen.getByLabelText('Message'), 'Anyone on for lunch today');
+    expect(realtime.typingReports).toContain(true);
+    await user.press(screen.getByRole('button', { name: 'Send' }));
+
+    expect(realtime.sent).toHaveLength(1);
+    const [sent] = realtime.sent;
+    expect(sent?.body).toBe('');
+    expect(sent?.sealed?.roomId).toBe(ROOM_ID);
+    expect(JSON.stringify(sent)).not.toContain('lunch');
+    // Shown at once, then as the stored message, opened on the phone.
+    expect(await screen.findByLabelText(/^You, said Anyone on for lunch today, at /)).toBeOnTheScreen();
+    expect(screen.getByLabelText('Message')).toHaveDisplayValue('');
+  });
+
+  it('waits for a member to share the key, then opens the history and lets the person write', async () => {
+    const { realtime, server } = await openChat({
+      holdsKey: false,
+      frame: () => joinedFrame({ messages: [sealedBy(bobDevice, bob, 1, 'Welcome aboard')] }),
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent('Waiting for a member to share the key…');
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+    expect(screen.queryByText('Welcome aboard')).not.toBeOnTheScreen();
+
+    // The phone asked; Bob's device answers with an envelope for this phone's device.
+    await waitFor(() => expect(server.requests).toHaveLength(1));
+    const request = server.requests[0] as (typeof server.requests)[number];
+    await server.api.postEnvelopes(ROOM_ID, [
+      sealEnvelope({ roomKey, roomId: ROOM_ID, epoch: 1, sender: bobDevice, recipient: request.device }),
+    ]);
+    await act(async () =>
+      realtime.emit('keyAvailable', {
+        type: 'key_available',
+        roomId: ROOM_ID,
+        recipientDeviceId: request.device.deviceId,
+        epoch: 1,
+      }),
+    );
+    expect(await screen.findByText('Welcome aboard')).toBeOnTheScreen();
+    expect(screen.queryByText('Waiting for a member to share the key…')).not.toBeOnTheScreen();
+    expect(screen.getByLabelText('Message')).toBeEnabled();
+    expect(server.envelopes.every((e) => !JSON.stringify(e).includes('Welcome'))).toBe(true);
+  });
+
+  it('shows who is typing, and when they stop', async () => {
+    const { realtime } = await openChat();
+    await act(async () =>
+      realtime.emit('typing', { type: 'typing', roomId: ROOM_ID, user: bob, active: true, expiresInMs: 5000 }),
+    );
+    expect(await screen.findByText('Bob is typing…')).toBeOnTheScreen();
+    await act(async () =>
+      realtime.emit('typing', { type: 'typing', roomId: ROOM_ID, user: bob, active: false, expiresInMs: 0 }),
+    );
+    expect(screen.queryByText('Bob is typing…')).not.toBeOnTheScreen();
+  });
+
+  it('loads older messages on request, above the ones shown, and marks the newest read', async () => {
+    const plain = roomSummary({ encrypted: false, name: 'Team Unicorns' });
+    const history: unknown[] = [];
+    const { realtime, user } = await openChat({
+      frame: () => joinedFrame({ room: plain, messages: [message(51, bob, { body: 'newest' })], hasMore: true }),
+      rest: {
+        joinByName: async () => ({ room: plain }),
+        history: async (...args: never[]) => {
+          history.push(args);
+          return { messages: [message(50, bob, { body: 'older one' })], hasMore: false };
+        },
+      },
+    });
+    expect(await screen.findByText('newest')).toBeOnTheScreen();
+    expect(realtime.reads).toEqual([51]);
+    await user.press(screen.getByRole('button', { name: 'Load older messages' }));
+    expect(await screen.findByText('older one')).toBeOnTheScreen();
+    expect(history).toEqual([[ROOM_ID, { before: 51, limit: 50 }]]);
+    expect(screen.queryByRole('button', { name: 'Load older messages' })).not.toBeOnTheScreen();
+  });
+
+  it('reconnects when the app comes back from the background, and says so while it does', async () => {
+    const { realtime } = await openChat();
+    const listener = jest.mocked(AppState.addEventListener).mock.calls.findLast(([event]) => event === 'change')?.[1];
+    await act(async () => listener?.('active'));
+    expect(realtime.wakes).toBe(1);
+    await act(async () => realtime.emit('status', 'reconnecting'));
+    expect(await screen.findByText('Reconnecting…')).toBeOnTheScreen();
+  });
+
+  it('goes back to the front page with the back arrow, leaving the room', async () => {
+    const { realtime, user } = await openChat();
+    await user.press(screen.getByRole('button', { name: 'Back to rooms' }));
+    expect(await screen.findByRole('header', { name: 'Create Room' })).toBeOnTheScreen();
+    expect(realtime.left).toBe(1);
+  });
+});
