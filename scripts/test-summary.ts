@@ -1,6 +1,6 @@
 // Prints one line per runner and, last, the one closing line CI reads:
 // "tests: N passed, N failed, N skipped". Arguments: runner=report.json pairs, where the
-// report is Vitest's or Playwright's JSON report. A missing report counts as one failure.
+// report is Vitest's, Jest's (the same shape) or Playwright's JSON report. A missing report counts as one failure.
 import fs from 'node:fs';
 
 type Counts = { passed: number; failed: number; skipped: number };
