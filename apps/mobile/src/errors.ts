@@ -1,5 +1,4 @@
 import { ApiError } from '@tandem/client';
-import type { ZodError } from 'zod';
 
 /** A sentence a person can act on, for any failure. */
 export function errorMessage(error: unknown, serverUrl?: string): string {
@@ -16,7 +15,7 @@ export function errorMessage(error: unknown, serverUrl?: string): string {
 }
 
 /** The first problem of a failed schema check, as "Username must be at least 2 characters". */
-export function firstIssue(error: ZodError, label: string): string {
+export function firstIssue(error: { issues: ReadonlyArray<{ message: string }> }, label: string): string {
   const issue = error.issues[0];
   return issue ? `${label} ${issue.message}` : `${label} is not valid`;
 }
