@@ -84,6 +84,7 @@ describe('the chat page', () => {
     expect(screen.getByText('seen')).toBeOnTheScreen();
     expect(screen.getByLabelText('You, said Anyone on for lunch today, at 11:31 AM, seen')).toBeOnTheScreen();
     expect(screen.getByLabelText('Bob, said Let me know, at 11:31 AM')).toBeOnTheScreen();
+    expect(screen.getByText('End-to-end encrypted')).toBeOnTheScreen();
     expect(screen.getByPlaceholderText('Start typing...')).toBeOnTheScreen();
     expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
   });
@@ -159,6 +160,7 @@ describe('the chat page', () => {
       },
     });
     expect(await screen.findByText('newest')).toBeOnTheScreen();
+    expect(screen.getByText('Not end-to-end encrypted')).toBeOnTheScreen();
     expect(realtime.reads).toEqual([51]);
     await user.press(screen.getByRole('button', { name: 'Load older messages' }));
     expect(await screen.findByText('older one')).toBeOnTheScreen();

@@ -130,7 +130,10 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
               <LockIcon />
               <Text style={styles.subtitle}>End-to-end encrypted</Text>
             </View>
-          ) : null}
+          ) : (
+            // A plain room made on the web: say so rather than let the lock be assumed.
+            <Text style={styles.subtitle}>Not end-to-end encrypted</Text>
+          )}
         </View>
       </View>
       {banner ? (
