@@ -93,6 +93,54 @@ describe.each(backends)('store contract on $name', (backend) => {
     expect(await send(roomId, (await newUser()).id, 'same')).toBe(3);
   });
 
+  const newMessage = (roomId: string, senderId: string, clientMessageId: string, createdAt = 3_000) => ({
+    id: randomId(),
+    roomId,
+    senderId,
+    clientMessageId,
+    body: `body ${clientMessageId}`,
+    createdAt,
+    attachmentIds: [],
+    sealed: null,
+  });
+
+  it('stores a batch in one transaction: gap-free seqs per room in the order given, counters moved', async () => {
+    const [r1, r2] = [await newRoom(), await newRoom()];
+    const [a, b] = [await newUser(), await newUser()];
+    await send(r1, a.id, 'before');
+    const batch = [
+      newMessage(r2, a.id, 'x1'),
+      newMessage(r1, b.id, 'x2', 3_001),
+      newMessage(r2, b.id, 'x3'),
+      newMessage(r1, a.id, 'x4', 3_005),
+      ...Array.from({ length: 90 }, (_, i) => newMessage(r2, i % 2 ? a.id : b.id, `y${i}`)),
+    ];
+    const seqs = await messages.insertMessagesWithSeqs(db, batch);
+    expect(seqs.slice(0, 4)).toEqual([1, 2, 2, 3]);
+    expect(seqs.slice(4)).toEqual(Array.from({ length: 90 }, (_, i) => i + 3));
+    expect((await rooms.findRoomById(db, r1))?.last_seq).toBe(3);
+    expect((await rooms.findRoomById(db, r1))?.last_activity_at).toBe(3_005);
+    expect((await rooms.findRoomById(db, r2))?.last_seq).toBe(92);
+    expect((await users.findUserById(db, a.id))?.message_count).toBe(1 + 2 + 45);
+    expect((await users.findUserById(db, b.id))?.message_count).toBe(2 + 45);
+    const page = await messages.listHistory(db, r2, { after: 0, limit: 100 });
+    expect(page.rows.map((r) => r.seq)).toEqual(Array.from({ length: 92 }, (_, i) => i + 1));
+    expect(page.rows.map((r) => r.client_message_id).slice(0, 3)).toEqual(['x1', 'x3', 'y0']);
+  });
+
+  it('stores nothing of a batch when one message fails, and gives every seq back', async () => {
+    const roomId = await newRoom();
+    const sender = await newUser();
+    await send(roomId, sender.id, 'taken');
+    const err = await messages
+      .insertMessagesWithSeqs(db, [newMessage(roomId, sender.id, 'fresh'), newMessage(roomId, sender.id, 'taken')])
+      .catch((e: unknown) => e);
+    expect(isUniqueViolation(err)).toBe(true);
+    expect((await rooms.findRoomById(db, roomId))?.last_seq).toBe(1);
+    expect(await messages.findMessageByClientId(db, sender.id, 'fresh')).toBeUndefined();
+    expect((await users.findUserById(db, sender.id))?.message_count).toBe(1);
+  });
+
   it('pages history backwards and forwards with no gap and no duplicate', async () => {
     const roomId = await newRoom();
     const sender = await newUser();

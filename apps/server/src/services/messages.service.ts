@@ -29,8 +29,73 @@ export type PostOptions = {
   beforeFanout?: (message: Message) => void;
 };
 
+/** Most messages committed together. */
+const GROUP_COMMIT_MAX = 500;
+
+/**
+ * Group commit: every message that reaches the store in the same event-loop turn (and while a
+ * commit is under way, every one that arrives meanwhile) is stored in one transaction, so a
+ * burst of sends costs one commit instead of one each. A batch that fails (a retry that raced
+ * itself, an attachment taken meanwhile) is stored again one message per transaction, so each
+ * message gets its own outcome, exactly as without batching.
+ */
+export function groupCommitter(db: Db) {
+  type Pending = { message: messages.NewMessage; resolve: (seq: number) => void; reject: (error: unknown) => void };
+  let queue: Pending[] = [];
+  let scheduled = false;
+  let committing = false;
+
+  const storeAlone = async (item: Pending) => {
+    try {
+      item.resolve(await messages.insertMessageWithSeq(db, item.message));
+    } catch (error) {
+      item.reject(error);
+    }
+  };
+
+  async function commit(): Promise<void> {
+    scheduled = false;
+    if (committing || queue.length === 0) return;
+    committing = true;
+    const batch = queue.slice(0, GROUP_COMMIT_MAX);
+    queue = queue.slice(batch.length);
+    try {
+      if (batch.length === 1) await storeAlone(batch[0] as Pending);
+      else {
+        let seqs: number[] | null = null;
+        try {
+          seqs = await messages.insertMessagesWithSeqs(
+            db,
+            batch.map((item) => item.message),
+          );
+        } catch {
+          for (const item of batch) await storeAlone(item);
+        }
+        if (seqs) batch.forEach((item, i) => item.resolve(seqs[i] as number));
+      }
+    } finally {
+      committing = false;
+      if (queue.length > 0) schedule();
+    }
+  }
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => void commit());
+  }
+
+  /** Stores the message under its room's next seq; resolves with the seq once committed. */
+  return (message: messages.NewMessage): Promise<number> =>
+    new Promise((resolve, reject) => {
+      queue.push({ message, resolve, reject });
+      schedule();
+    });
+}
+
 export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps) {
   const listeners = new Set<MessageListener>();
+  const store = groupCommitter(db);
 
   async function requireMember(roomId: string, user: UserRow, action: string): Promise<rooms.RoomRow> {
     const room = await roomsService.requireRoom(roomId);
@@ -113,7 +178,7 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
       const id = messageId();
       const createdAt = clock.now();
       try {
-        const seq = await messages.insertMessageWithSeq(db, {
+        const seq = await store({
           id,
           roomId,
           senderId: user.id,

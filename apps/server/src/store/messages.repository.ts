@@ -87,6 +87,71 @@ export async function insertMessageWithSeq(db: Db, message: NewMessage): Promise
   });
 }
 
+/** Multi-row inserts come in these sizes only, so that few distinct SQL texts are prepared. */
+const INSERT_CHUNKS = [64, 16, 4, 1];
+
+/**
+ * Stores several messages in one transaction — one commit for all (group commit) — with the
+ * same guarantees as `insertMessageWithSeq`: each room's seq is bumped once by the number of
+ * its messages (gap-free, in the order given), every sender's counter moves with them, and
+ * attachments are all-or-nothing. Rooms, then senders, are locked in id order, so two batches
+ * (on two nodes) cannot deadlock. Returns the seqs in the order given. If anything fails —
+ * a duplicate client id, an attachment — nothing is stored and the error is thrown.
+ */
+export async function insertMessagesWithSeqs(db: Db, batch: NewMessage[]): Promise<number[]> {
+  return db.transaction().execute(async (trx) => {
+    const seqs = new Array<number>(batch.length);
+    const byRoom = Map.groupBy(
+      batch.map((message, index) => ({ message, index })),
+      (item) => item.message.roomId,
+    );
+    for (const roomId of [...byRoom.keys()].sort()) {
+      const items = byRoom.get(roomId) ?? [];
+      const lastActivity = Math.max(...items.map((item) => item.message.createdAt));
+      const room = await trx
+        .updateTable('rooms')
+        .set((eb) => ({ last_seq: eb('last_seq', '+', items.length), last_activity_at: lastActivity }))
+        .where('id', '=', roomId)
+        .returning('last_seq')
+        .executeTakeFirstOrThrow();
+      let seq = room.last_seq - items.length;
+      for (const item of items) seqs[item.index] = ++seq;
+    }
+    const rows = batch.map((message, index) => ({
+      id: message.id,
+      room_id: message.roomId,
+      seq: seqs[index] as number,
+      sender_id: message.senderId,
+      client_message_id: message.clientMessageId,
+      body: message.body,
+      sealed: message.sealed,
+      created_at: message.createdAt,
+    }));
+    for (let at = 0; at < rows.length; ) {
+      const size = INSERT_CHUNKS.find((n) => n <= rows.length - at) ?? 1;
+      await trx
+        .insertInto('messages')
+        .values(rows.slice(at, at + size))
+        .execute();
+      at += size;
+    }
+    for (const message of batch) {
+      const attached = await attachUploads(trx, message.attachmentIds, message.senderId, message.id);
+      if (attached !== message.attachmentIds.length) throw new AttachmentUnavailableError();
+    }
+    const bySender = Map.groupBy(batch, (message) => message.senderId);
+    for (const senderId of [...bySender.keys()].sort()) {
+      const count = bySender.get(senderId)?.length ?? 0;
+      await trx
+        .updateTable('users')
+        .set((eb) => ({ message_count: eb('message_count', '+', count) }))
+        .where('id', '=', senderId)
+        .execute();
+    }
+    return seqs;
+  });
+}
+
 /**
  * One page of history, ascending. With `after`, the page starts just after it (catching up);
  * otherwise it ends just before `before` (or at the newest message). Both bounds use the

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { randomId } from '../src/ids.ts';
+import { groupCommitter } from '../src/services/messages.service.ts';
+import { type Db, isUniqueViolation, migrateToLatest, openStore, type Store } from '../src/store/db.ts';
+import type * as messages from '../src/store/messages.repository.ts';
+import * as rooms from '../src/store/rooms.repository.ts';
+import * as users from '../src/store/users.repository.ts';
+import { backends } from './helpers.ts';
+
+// Sends that reach the store together are committed together; each still gets its own outcome.
+describe.each(backends)('group commit on $name', (backend) => {
+  let store: Store;
+  let db: Db;
+
+  beforeAll(async () => {
+    store = openStore(await backend.database());
+    db = store.db;
+    await migrateToLatest(db);
+  });
+  afterAll(() => store.close());
+
+  const newUser = async () => {
+    const username = `u${randomId().slice(0, 8)}`;
+    const user = {
+      id: randomId(),
+      username,
+      username_key: username.toLowerCase(),
+      name: null,
+      email: null,
+      email_key: null,
+      password_hash: null,
+      created_at: 1_000,
+    };
+    await users.insertUser(db, user);
+    return user;
+  };
+  const newRoom = async () => {
+    const id = randomId();
+    await rooms.insertRoom(db, {
+      id,
+      name: `Room ${id}`,
+      name_key: `room ${id.toLowerCase()}`,
+      kind: 'chat',
+      encrypted: 0,
+      created_by: null,
+      created_at: 1_000,
+      last_activity_at: 1_000,
+    });
+    return id;
+  };
+  const message = (roomId: string, senderId: string, clientMessageId: string): messages.NewMessage => ({
+    id: randomId(),
+    roomId,
+    senderId,
+    clientMessageId,
+    body: 'hi',
+    createdAt: 2_000,
+    attachmentIds: [],
+    sealed: null,
+  });
+
+  it('commits the sends of one event-loop turn in one transaction, with gap-free seqs', async () => {
+    const [r1, r2] = [await newRoom(), await newRoom()];
+    const sender = await newUser();
+    const transactions = vi.spyOn(db, 'transaction');
+    const write = groupCommitter(db);
+    const seqs = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => write(message(i % 2 ? r2 : r1, sender.id, `g${i}`))),
+    );
+    expect(transactions).toHaveBeenCalledTimes(1);
+    transactions.mockRestore();
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => Math.floor(i / 2) + 1));
+    expect((await rooms.findRoomById(db, r1))?.last_seq).toBe(20);
+    expect((await users.findUserById(db, sender.id))?.message_count).toBe(40);
+  });
+
+  it('gives each send of a failed batch its own outcome, with no seq lost', async () => {
+    const roomId = await newRoom();
+    const sender = await newUser();
+    const write = groupCommitter(db);
+    await write(message(roomId, sender.id, 'dup'));
+    const outcomes = await Promise.allSettled([
+      write(message(roomId, sender.id, 'a')),
+      write(message(roomId, sender.id, 'dup')),
+      write(message(roomId, sender.id, 'b')),
+    ]);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 2 });
+    expect(outcomes[1]?.status).toBe('rejected');
+    expect(isUniqueViolation((outcomes[1] as PromiseRejectedResult).reason)).toBe(true);
+    expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 3 });
+    expect((await rooms.findRoomById(db, roomId))?.last_seq).toBe(3);
+  });
+
+  it('keeps committing what arrives while a commit is under way', async () => {
+    const roomId = await newRoom();
+    const sender = await newUser();
+    const write = groupCommitter(db);
+    const first = write(message(roomId, sender.id, 'w0'));
+    await new Promise((r) => setImmediate(r));
+    const rest = Array.from({ length: 10 }, (_, i) => write(message(roomId, sender.id, `w${i + 1}`)));
+    expect(await Promise.all([first, ...rest])).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+  });
+});
