@@ -40,6 +40,8 @@ export type Plan = {
   bodyChars?: number;
   /** The last members of each room stop reading once joined (scenario F). */
   nonReadersPerRoom?: number;
+  /** idle mode: how long the connections stay idle before the memory is read. */
+  settleMs?: number;
   /** history mode: repetitions of each measurement. */
   repetitions?: number;
 };
@@ -71,6 +73,9 @@ export type Result = {
   /** How late sends went out against their schedule (p99, ms): a busy generator sends late. */
   sendLagP99Ms: number;
   saturated: boolean;
+  /** The server's CPU use over the run (fraction of one core), and per delivery (µs). */
+  serverCpu: number;
+  serverCpuUsPerDelivery: number;
   serverRssStartKb: number;
   serverRssPeakKb: number;
   serverRssEndKb: number;
@@ -84,6 +89,8 @@ export type IdleResult = {
   bytesPerConnection: number;
   loadgenRssKb: number;
   connectSeconds: number;
+  /** The server's RSS each second while idle. */
+  rssSamplesKb: number[];
 };
 
 export type HistoryResult = {
@@ -103,6 +110,18 @@ function rssKb(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The server's CPU time so far (user + system, ms), from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
   }
@@ -276,6 +295,7 @@ async function traffic(): Promise<Result> {
   measureUntil = measureFrom + plan.durationMs;
   const cpuBefore = process.cpuUsage();
   const eluBefore = performance.eventLoopUtilization();
+  const serverCpuBefore = cpuMs(plan.serverPid);
   let rssPeak = rssStart0;
   const rssStart = rssKb(plan.serverPid);
   const rssTimer = setInterval(() => {
@@ -323,6 +343,7 @@ async function traffic(): Promise<Result> {
   const cpu = process.cpuUsage(cpuBefore);
   const elu = performance.eventLoopUtilization(eluBefore);
   const wall = performance.now() - start;
+  const serverCpuSpent = cpuMs(plan.serverPid) - serverCpuBefore;
   for (const stop of timers) stop();
   clearInterval(rssTimer);
   const rssEnd = rssKb(plan.serverPid);
@@ -360,6 +381,9 @@ async function traffic(): Promise<Result> {
     // The generator's own core was (nearly) full, or its sends went out late: the figure is
     // then a floor for the server, not its limit.
     saturated: elu.utilization > 0.9 || loadgenCpu > 0.9 || sendLagP99Ms > 20,
+    serverCpu: serverCpuSpent / wall,
+    // Deliveries over the whole wall time (warm-up and drain too), estimated from the window.
+    serverCpuUsPerDelivery: (serverCpuSpent * 1000) / Math.max(1, (delivered * wall) / plan.durationMs),
     serverRssStartKb: rssStart,
     serverRssPeakKb: rssPeak,
     serverRssEndKb: rssEnd,
@@ -379,7 +403,13 @@ async function idle(): Promise<IdleResult> {
       if (plan.kind === 'socketio' && end - start === 1 && data[start] === 0x32) client.send('3');
     };
   }
-  await sleep(3000);
+  // Read once the server has been idle for a while: Node's heap shrinks after some seconds
+  // of idleness (V8's memory reducer), so an early reading counts the joins' garbage.
+  const samples: number[] = [];
+  for (let waited = 0; waited < (plan.settleMs ?? 3000); waited += 1000) {
+    await sleep(1000);
+    samples.push(rssKb(plan.serverPid));
+  }
   const after = rssKb(plan.serverPid);
   const result: IdleResult = {
     connections: clients.length,
@@ -388,6 +418,7 @@ async function idle(): Promise<IdleResult> {
     bytesPerConnection: ((after - before) * 1024) / clients.length,
     loadgenRssKb: Math.round(process.memoryUsage().rss / 1024),
     connectSeconds,
+    rssSamplesKb: samples,
   };
   for (const c of clients) c.close();
   return result;

@@ -34,6 +34,11 @@ const only = process.argv
   ?.slice(7)
   .split(',');
 const wanted = (s: string) => !only || only.includes(s);
+/** `--servers=ws,Tandem` (short names) for a targeted run. */
+const serverFilter = process.argv
+  .find((a) => a.startsWith('--servers='))
+  ?.slice(10)
+  .split(',');
 const began = Date.now();
 // The runner itself only sets up and waits; keep it off the server's core.
 pin(process.pid, 1);
@@ -48,6 +53,7 @@ const cfg = quick
       rampPrecision: 1.5,
       cRooms: 20,
       dRooms: 10,
+      dSettleMs: 2000,
       eMessages: 20_000,
       eRepetitions: 50,
       fMembers: 200,
@@ -61,6 +67,7 @@ const cfg = quick
       rampPrecision: 1.1,
       cRooms: 100,
       dRooms: 100,
+      dSettleMs: 12_000,
       eMessages: 1_000_000,
       eRepetitions: 200,
       fMembers: 1000,
@@ -70,6 +77,7 @@ const cfg = quick
 const baselines = [wsTarget, socketIoTarget, fastApiTarget];
 const skipped = new Map<string, string>();
 const available = (t: Target) => {
+  if (serverFilter && !serverFilter.includes(t.short)) return false;
   const why = t.unavailable();
   if (why && !skipped.has(t.name)) {
     skipped.set(t.name, why);
@@ -336,6 +344,7 @@ if (wanted('D')) {
           ratePerSender: 0,
           warmupMs: 0,
           durationMs: 0,
+          settleMs: cfg.dSettleMs,
         });
         records.push({ scenario: 'D', server: target.name, label: 'idle', result: r });
         put('D KB per idle connection', target.name, r.bytesPerConnection / 1024);
