@@ -71,7 +71,7 @@ export function groupCommitter(db: Db) {
         } catch {
           for (const item of batch) await storeAlone(item);
         }
-        if (seqs) batch.forEach((item, i) => item.resolve(seqs[i] as number));
+        if (seqs) for (const [i, item] of batch.entries()) item.resolve(seqs[i] as number);
       }
     } finally {
       committing = false;
