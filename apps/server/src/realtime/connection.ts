@@ -1,10 +1,13 @@
 import type { PublicUser } from '@tandem/protocol';
 import type { UserRow } from '../store/users.repository.ts';
+import type { PreparedFrame } from './prepared-frame.ts';
 
 /** What the realtime core needs of a socket; `ws` provides it, and so can an in-memory pair. */
 export type Socket = {
   send(data: string): void;
   readonly bufferedAmount: number;
+  /** Sends a frame prepared once for many sockets; without it, its text goes through `send`. */
+  sendPrepared?(frame: PreparedFrame): void;
 };
 
 /**
@@ -17,7 +20,7 @@ export class Connection {
   readonly user: UserRow;
   readonly publicUser: PublicUser;
   roomId: string | null = null;
-  private held: Array<[seq: number, frame: string]> | null = null;
+  private held: Array<[seq: number, frame: PreparedFrame]> | null = null;
   private closed = false;
   private readonly socket: Socket;
   private readonly sendBufferLimit: number;
@@ -48,19 +51,31 @@ export class Connection {
    * the cap, so one slow phone never holds memory or time that the others need.
    */
   send(frame: string): void {
-    if (this.closed) return;
-    if (this.socket.bufferedAmount > this.sendBufferLimit) {
-      this.closed = true;
-      this.onSlow(this);
-      return;
-    }
-    this.socket.send(frame);
+    if (this.writable()) this.socket.send(frame);
   }
 
   /** A live room event; `seq` is the message seq, or 0 for events without one. */
-  deliver(frame: string, seq: number): void {
+  deliver(frame: PreparedFrame, seq: number): void {
     if (this.held) this.held.push([seq, frame]);
-    else this.send(frame);
+    else this.sendShared(frame);
+  }
+
+  /** Sends a frame shared with other sockets (a room event), as prepared once for all. */
+  private sendShared(frame: PreparedFrame): void {
+    if (!this.writable()) return;
+    if (this.socket.sendPrepared) this.socket.sendPrepared(frame);
+    else this.socket.send(frame.text);
+  }
+
+  /** False once closed; a socket past its buffer cap is closed here, as a slow consumer. */
+  private writable(): boolean {
+    if (this.closed) return false;
+    if (this.socket.bufferedAmount > this.sendBufferLimit) {
+      this.closed = true;
+      this.onSlow(this);
+      return false;
+    }
+    return true;
   }
 
   holdLiveEvents(): void {
@@ -71,7 +86,7 @@ export class Connection {
   releaseLiveEvents(deliveredSeq: number): void {
     const held = this.held ?? [];
     this.held = null;
-    for (const [seq, frame] of held) if (seq === 0 || seq > deliveredSeq) this.send(frame);
+    for (const [seq, frame] of held) if (seq === 0 || seq > deliveredSeq) this.sendShared(frame);
   }
 
   markClosed(): void {

@@ -10,6 +10,7 @@ import { toPublicUser } from '../services/mappers.ts';
 import { Connection } from './connection.ts';
 import { type FrameHandlers, NotInRoomError } from './frame-handlers.ts';
 import type { LobbyFeed } from './lobby.ts';
+import { sendPrepared } from './prepared-frame.ts';
 import { tokenBucket } from './token-bucket.ts';
 
 const KNOWN_TYPES = new Set<string>(ClientFrame.options.map((o) => o.shape.type.value));
@@ -110,7 +111,13 @@ export function createGateway(deps: {
         id: randomUUID(),
         user: authenticated.user,
         publicUser: toPublicUser(authenticated.user),
-        socket,
+        socket: {
+          send: (data) => socket.send(data),
+          get bufferedAmount() {
+            return socket.bufferedAmount;
+          },
+          sendPrepared: (frame) => sendPrepared(socket, frame),
+        },
         sendBufferLimit: options.sendBufferLimit,
         onSlow: (slow) => {
           log.warn({ connectionId: slow.id }, 'slow consumer disconnected');

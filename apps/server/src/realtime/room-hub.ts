@@ -1,12 +1,13 @@
 import type { Message, PublicUser, ServerFrame } from '@tandem/protocol';
 import type { Bus } from '../bus/bus.ts';
 import type { Connection } from './connection.ts';
+import { PreparedFrame } from './prepared-frame.ts';
 
 type LocalRoom = { connections: Set<Connection>; unsubscribe: () => void };
 
 /**
- * Fan-out. Each room event is serialised once, handed to this node's sockets in the room as
- * that same string, and published on the room's bus channel for the other nodes, which do the
+ * Fan-out. Each room event is serialised and framed once, handed to this node's sockets in the
+ * room as that same buffer, and published on the room's bus channel for the other nodes, which do the
  * same with their sockets. A bus payload is `<node id>\t<seq>\t<frame>`: a node skips its own
  * events (it delivered them already) and never parses a frame to forward it.
  */
@@ -81,7 +82,8 @@ export class RoomHub {
 
   private deliver(room: LocalRoom, json: string, seq: number): void {
     const start = performance.now();
-    for (const connection of room.connections) connection.deliver(json, seq);
+    const frame = new PreparedFrame(json);
+    for (const connection of room.connections) connection.deliver(frame, seq);
     this.observe(room.connections.size, (performance.now() - start) / 1000);
   }
 
