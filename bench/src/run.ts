@@ -71,7 +71,7 @@ const cfg = quick
       eMessages: 1_000_000,
       eRepetitions: 200,
       fMembers: 1000,
-      f: { warmupMs: 2000, durationMs: 20_000 },
+      f: { warmupMs: 2000, durationMs: 15_000 },
     };
 
 const baselines = [wsTarget, socketIoTarget, fastApiTarget];
@@ -221,8 +221,22 @@ async function ramp(
   let hi = Number.POSITIVE_INFINITY;
   let rate = from;
   for (let step = 0; step < cfg.rampSteps; step++) {
-    const { result, persisted } = await trafficRun(target, session, layout, { ...base, ratePerSender: rate });
-    const ok = passes(result, persisted);
+    let { result, persisted } = await trafficRun(target, session, layout, { ...base, ratePerSender: rate });
+    let ok = passes(result, persisted);
+    if (!ok && !quick) {
+      // A shared machine has hiccups: a step fails only if it fails twice.
+      records.push({
+        scenario,
+        server: target.name,
+        label: 'ramp (failed once)',
+        ratePerSender: rate,
+        result,
+        passed: ok,
+      });
+      logRun(scenario, target.name, `${fmt(rate, 0)} msg/s/sender`, result, '  fail, again');
+      ({ result, persisted } = await trafficRun(target, session, layout, { ...base, ratePerSender: rate }));
+      ok = passes(result, persisted);
+    }
     records.push({
       scenario,
       server: target.name,
