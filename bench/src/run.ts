@@ -483,7 +483,9 @@ const short: Record<string, string> = {
   [fastApiTarget.name]: 'FastAPI',
 };
 const cell = (v: number | string | undefined) =>
-  typeof v === 'number' ? fmt(v, Math.abs(v) >= 100 ? 0 : 2) : (v ?? '–');
+  typeof v === 'number' ? fmt(v, Math.abs(v) >= 100 || Number.isInteger(v) ? 0 : 2) : (v ?? '–');
+/** Rows where a ratio means nothing (percentages, counts, yes/no). */
+const noRatio = (metric: string) => /%|lost|cut off|saturated|growth/.test(metric);
 const lines = [
   `| metric | ${shown.join(' | ')} | ${ratioAgainst.map((c) => `Tandem ÷ ${short[c]}`).join(' | ')} |`,
   `|---|${shown.map(() => '---:').join('|')}|${ratioAgainst.map(() => '---:').join('|')}|`,
@@ -492,6 +494,7 @@ for (const [metric, row] of Object.entries(summary)) {
   const mine = row[tandemSqlite.name];
   const ratios = ratioAgainst.map((c) => {
     const theirs = row[c];
+    if (noRatio(metric)) return '–';
     return typeof mine === 'number' && typeof theirs === 'number' && theirs !== 0 && Number.isFinite(mine / theirs)
       ? `${fmt(mine / theirs, 2)}×`
       : '–';
