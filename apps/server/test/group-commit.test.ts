@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomId } from '../src/ids.ts';
-import { groupCommitter } from '../src/services/messages.service.ts';
+import { groupCommitter, messagesService } from '../src/services/messages.service.ts';
+import { roomsService } from '../src/services/rooms.service.ts';
 import { type Db, isUniqueViolation, migrateToLatest, openStore, type Store } from '../src/store/db.ts';
 import type * as messages from '../src/store/messages.repository.ts';
 import * as rooms from '../src/store/rooms.repository.ts';
@@ -99,5 +100,34 @@ describe.each(backends)('group commit on $name', (backend) => {
     await new Promise((r) => setImmediate(r));
     const rest = Array.from({ length: 10 }, (_, i) => write(message(roomId, sender.id, `w${i + 1}`)));
     expect(await Promise.all([first, ...rest])).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+  });
+
+  it('reads what a send needs in one query, and still refuses strangers and replays retries', async () => {
+    const roomId = await newRoom();
+    const [member, stranger] = [await newUser(), await newUser()];
+    await rooms.addMember(db, roomId, member.id, 1_000);
+    const clock = { now: () => 5_000 };
+    const service = messagesService({
+      db,
+      clock,
+      rooms: roomsService({ db, clock, presence: { onlineCount: () => 0 } }),
+    });
+    const post = (user: typeof member, clientMessageId: string, body = 'hello') =>
+      service.post(roomId, { ...user, message_count: 0 }, { clientMessageId, body, attachmentIds: [] });
+    const reads = vi.spyOn(db, 'selectFrom');
+    const first = await post(member, 'one');
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
+    expect(first).toMatchObject({ created: true, message: { seq: 1, body: 'hello' } });
+    expect(await post(member, 'one')).toMatchObject({ created: false, message: { id: first.message.id } });
+    await expect(post(member, 'one', 'changed')).rejects.toMatchObject({ status: 409 });
+    await expect(post(stranger, 'two')).rejects.toMatchObject({ status: 403 });
+    await expect(
+      service.post(
+        'no-such-room',
+        { ...member, message_count: 0 },
+        { clientMessageId: 'x', body: 'x', attachmentIds: [] },
+      ),
+    ).rejects.toMatchObject({ status: 404 });
   });
 });

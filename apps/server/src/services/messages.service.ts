@@ -171,9 +171,14 @@ export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps
       input: NewPost,
       options: PostOptions = {},
     ): Promise<{ message: Message; created: boolean }> {
-      const room = await requireMember(roomId, user, 'post to it');
-      await checkEncryption(room, user, input);
-      const earlier = await messages.findMessageByClientId(db, user.id, input.clientMessageId);
+      // The room, the membership and a possible earlier send, in one query: the send path's reads.
+      const context = await messages.findSendContext(db, roomId, user.id, input.clientMessageId);
+      if (!context) await roomsService.requireRoom(roomId); // throws: no such room
+      if (!context?.member) throw forbidden('You are not a member of this room. Join it before you post to it.');
+      await checkEncryption(context.room, user, input);
+      const earlier = context.earlierId
+        ? await messages.findMessageByClientId(db, user.id, input.clientMessageId)
+        : undefined;
       if (earlier) return { message: await replayOf(earlier, roomId, input.body), created: false };
       const id = messageId();
       const createdAt = clock.now();

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from './db.ts';
+import type { RoomRow } from './rooms.repository.ts';
 import type { MessagesTable } from './schema.ts';
 import { attachUploads } from './uploads.repository.ts';
 
@@ -47,6 +48,45 @@ export function findMessageByClientId(
     .where('messages.sender_id', '=', senderId)
     .where('messages.client_message_id', '=', clientMessageId)
     .executeTakeFirst();
+}
+
+/**
+ * What a send must know before it is stored, in one query (one round trip): the room, whether
+ * the sender is a member, and the id of an earlier message of theirs with this client id.
+ * Undefined when there is no such room.
+ */
+export async function findSendContext(
+  db: Db,
+  roomId: string,
+  senderId: string,
+  clientMessageId: string,
+): Promise<{ room: RoomRow; member: boolean; earlierId: string | null } | undefined> {
+  const row = await db
+    .selectFrom('rooms')
+    .selectAll('rooms')
+    .select((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom('room_members')
+            .select('room_members.user_id')
+            .where('room_members.room_id', '=', roomId)
+            .where('room_members.user_id', '=', senderId),
+        )
+        .as('sender_is_member'),
+      eb
+        .selectFrom('messages')
+        .select('messages.id')
+        .where('messages.sender_id', '=', senderId)
+        .where('messages.client_message_id', '=', clientMessageId)
+        .as('earlier_id'),
+    ])
+    .where('rooms.id', '=', roomId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { sender_is_member, earlier_id, ...room } = row;
+  // exists() is a boolean in PostgreSQL and 0/1 in SQLite.
+  return { room, member: sender_is_member === true || Number(sender_is_member) === 1, earlierId: earlier_id ?? null };
 }
 
 /**
