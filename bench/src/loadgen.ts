@@ -403,14 +403,15 @@ async function idle(): Promise<IdleResult> {
       if (plan.kind === 'socketio' && end - start === 1 && data[start] === 0x32) client.send('3');
     };
   }
-  // Read once the server has been idle for a while: Node's heap shrinks after some seconds
-  // of idleness (V8's memory reducer), so an early reading counts the joins' garbage.
+  // Read while the server idles: Node's heap shrinks after some seconds of idleness (V8's
+  // memory reducer), so an early reading counts the joins' garbage.
   const samples: number[] = [];
   for (let waited = 0; waited < (plan.settleMs ?? 3000); waited += 1000) {
     await sleep(1000);
     samples.push(rssKb(plan.serverPid));
   }
-  const after = rssKb(plan.serverPid);
+  // The lowest reading: what the server holds once it gave back what it could.
+  const after = Math.min(...samples, rssKb(plan.serverPid));
   const result: IdleResult = {
     connections: clients.length,
     serverRssBeforeKb: before,

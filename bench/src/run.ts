@@ -67,7 +67,7 @@ const cfg = quick
       rampPrecision: 1.1,
       cRooms: 100,
       dRooms: 100,
-      dSettleMs: 12_000,
+      dSettleMs: 20_000,
       eMessages: 1_000_000,
       eRepetitions: 200,
       fMembers: 1000,
