@@ -75,6 +75,42 @@ describe.each(backends)('group commit on $name', (backend) => {
     expect((await users.findUserById(db, sender.id))?.message_count).toBe(40);
   });
 
+  it('overlaps batches up to its concurrency, keeping each room gap-free', async () => {
+    const [r1, r2] = [await newRoom(), await newRoom()];
+    const sender = await newUser();
+    const transaction = db.transaction.bind(db);
+    let open = 0;
+    let most = 0;
+    const spy = vi.spyOn(db, 'transaction').mockImplementation(() => {
+      const builder = transaction();
+      const execute = builder.execute.bind(builder);
+      return Object.assign(Object.create(builder), {
+        execute: async (fn: Parameters<typeof execute>[0]) => {
+          open += 1;
+          most = Math.max(most, open);
+          try {
+            return await execute(fn);
+          } finally {
+            open -= 1;
+          }
+        },
+      });
+    });
+    const write = groupCommitter(db, 2);
+    const sends: Array<Promise<number>> = [];
+    for (let turn = 0; turn < 4; turn++) {
+      for (let i = 0; i < 10; i++) sends.push(write(message(i % 2 ? r2 : r1, sender.id, `c${turn}-${i}`)));
+      await new Promise((r) => setImmediate(r));
+    }
+    const seqs = await Promise.all(sends);
+    spy.mockRestore();
+    // SQLite's batches run to their commit within one turn; PostgreSQL's wait on the network.
+    if (backend.name === 'postgres') expect(most).toBe(2);
+    const r1Seqs = seqs.filter((_, i) => i % 2 === 0).sort((a, b) => a - b);
+    expect(r1Seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect((await rooms.findRoomById(db, r2))?.last_seq).toBe(20);
+  });
+
   it('gives each send of a failed batch its own outcome, with no seq lost', async () => {
     const roomId = await newRoom();
     const sender = await newUser();

@@ -29,7 +29,12 @@ export function createServices({
   });
   const accounts = accountsService({ db, clock, sessionTtlSeconds: config.sessionTtlSeconds, loginFailures });
   const rooms = roomsService({ db, clock, presence });
-  const messages = messagesService({ db, clock, rooms });
+  // SQLite has one connection: one commit at a time. PostgreSQL overlaps a few, within the pool.
+  const concurrentCommits =
+    config.database.kind === 'postgres'
+      ? Math.max(1, Math.min(4, Math.floor((config.database.poolSize ?? 10) / 2)))
+      : 1;
+  const messages = messagesService({ db, clock, rooms, concurrentCommits });
   const uploads = uploadsService({ db, clock, uploadDir: config.uploadDir, limits: config.uploads });
   const e2e = e2eService({ db, clock, rooms });
   return { accounts, rooms, messages, uploads, e2e };

@@ -11,7 +11,13 @@ import type { UserRow } from '../store/users.repository.ts';
 import { toAttachment, toMessage } from './mappers.ts';
 import type { RoomsService } from './rooms.service.ts';
 
-export type MessagesDeps = { db: Db; clock: Clock; rooms: RoomsService };
+export type MessagesDeps = {
+  db: Db;
+  clock: Clock;
+  rooms: RoomsService;
+  /** Group-commit batches under way at once (see groupCommitter). */
+  concurrentCommits?: number;
+};
 
 /** Listeners are told about each newly stored message (the realtime hub fans it out). */
 export type MessageListener = (message: Message) => void;
@@ -38,12 +44,17 @@ const GROUP_COMMIT_MAX = 500;
  * burst of sends costs one commit instead of one each. A batch that fails (a retry that raced
  * itself, an attachment taken meanwhile) is stored again one message per transaction, so each
  * message gets its own outcome, exactly as without batching.
+ *
+ * `concurrency` batches may be under way at once (PostgreSQL: while one waits for its commit to
+ * be flushed, the next is built on another pooled connection). Batches lock rooms, then
+ * senders, in id order, and a room's row lock is held to the commit, so a room's seqs are still
+ * committed, and so announced, in order.
  */
-export function groupCommitter(db: Db) {
+export function groupCommitter(db: Db, concurrency = 1) {
   type Pending = { message: messages.NewMessage; resolve: (seq: number) => void; reject: (error: unknown) => void };
   let queue: Pending[] = [];
   let scheduled = false;
-  let committing = false;
+  let committing = 0;
 
   const storeAlone = async (item: Pending) => {
     try {
@@ -55,10 +66,11 @@ export function groupCommitter(db: Db) {
 
   async function commit(): Promise<void> {
     scheduled = false;
-    if (committing || queue.length === 0) return;
-    committing = true;
+    if (committing >= concurrency || queue.length === 0) return;
+    committing += 1;
     const batch = queue.slice(0, GROUP_COMMIT_MAX);
     queue = queue.slice(batch.length);
+    if (queue.length > 0) schedule();
     try {
       if (batch.length === 1) await storeAlone(batch[0] as Pending);
       else {
@@ -74,7 +86,7 @@ export function groupCommitter(db: Db) {
         if (seqs) for (const [i, item] of batch.entries()) item.resolve(seqs[i] as number);
       }
     } finally {
-      committing = false;
+      committing -= 1;
       if (queue.length > 0) schedule();
     }
   }
@@ -93,9 +105,9 @@ export function groupCommitter(db: Db) {
     });
 }
 
-export function messagesService({ db, clock, rooms: roomsService }: MessagesDeps) {
+export function messagesService({ db, clock, rooms: roomsService, concurrentCommits = 1 }: MessagesDeps) {
   const listeners = new Set<MessageListener>();
-  const store = groupCommitter(db);
+  const store = groupCommitter(db, concurrentCommits);
 
   async function requireMember(roomId: string, user: UserRow, action: string): Promise<rooms.RoomRow> {
     const room = await roomsService.requireRoom(roomId);

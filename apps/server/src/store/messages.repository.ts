@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { PostgresAdapter, type Selectable, sql } from 'kysely';
 import type { Db } from './db.ts';
 import type { RoomRow } from './rooms.repository.ts';
 import type { MessagesTable } from './schema.ts';
@@ -139,22 +139,35 @@ const INSERT_CHUNKS = [64, 16, 4, 1];
  * a duplicate client id, an attachment — nothing is stored and the error is thrown.
  */
 export async function insertMessagesWithSeqs(db: Db, batch: NewMessage[]): Promise<number[]> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   return db.transaction().execute(async (trx) => {
-    const seqs = new Array<number>(batch.length);
     const byRoom = Map.groupBy(
       batch.map((message, index) => ({ message, index })),
       (item) => item.message.roomId,
     );
-    for (const roomId of [...byRoom.keys()].sort()) {
+    const roomIds = [...byRoom.keys()].sort();
+    // Every room's seq moves once, in one statement. PostgreSQL locks the rows first, in id
+    // order (an UPDATE … FROM locks in whatever order its plan visits them); SQLite has one
+    // writer at a time and no row locks.
+    if (postgres)
+      await sql`select id from rooms where id in (${sql.join(roomIds)}) order by id for update`.execute(trx);
+    const bumps = roomIds.map((roomId) => {
       const items = byRoom.get(roomId) ?? [];
       const lastActivity = Math.max(...items.map((item) => item.message.createdAt));
-      const room = await trx
-        .updateTable('rooms')
-        .set((eb) => ({ last_seq: eb('last_seq', '+', items.length), last_activity_at: lastActivity }))
-        .where('id', '=', roomId)
-        .returning('last_seq')
-        .executeTakeFirstOrThrow();
-      let seq = room.last_seq - items.length;
+      return sql`(${roomId}, cast(${items.length} as integer), cast(${lastActivity} as bigint))`;
+    });
+    const bumped = await sql<{ id: string; last_seq: number }>`
+      with bump(room_id, n, at) as (values ${sql.join(bumps)})
+      update rooms set last_seq = last_seq + bump.n, last_activity_at = bump.at
+      from bump where rooms.id = bump.room_id
+      returning id, last_seq`.execute(trx);
+    const lastSeq = new Map(bumped.rows.map((row) => [row.id, Number(row.last_seq)]));
+    const seqs = new Array<number>(batch.length);
+    for (const roomId of roomIds) {
+      const items = byRoom.get(roomId) ?? [];
+      const last = lastSeq.get(roomId);
+      if (last === undefined) throw new Error(`room ${roomId} does not exist`);
+      let seq = last - items.length;
       for (const item of items) seqs[item.index] = ++seq;
     }
     const rows = batch.map((message, index) => ({
@@ -179,15 +192,18 @@ export async function insertMessagesWithSeqs(db: Db, batch: NewMessage[]): Promi
       const attached = await attachUploads(trx, message.attachmentIds, message.senderId, message.id);
       if (attached !== message.attachmentIds.length) throw new AttachmentUnavailableError();
     }
+    // Every sender's counter, in one statement (locked in id order on PostgreSQL, as above).
     const bySender = Map.groupBy(batch, (message) => message.senderId);
-    for (const senderId of [...bySender.keys()].sort()) {
-      const count = bySender.get(senderId)?.length ?? 0;
-      await trx
-        .updateTable('users')
-        .set((eb) => ({ message_count: eb('message_count', '+', count) }))
-        .where('id', '=', senderId)
-        .execute();
-    }
+    const senderIds = [...bySender.keys()].sort();
+    if (postgres)
+      await sql`select id from users where id in (${sql.join(senderIds)}) order by id for update`.execute(trx);
+    const counts = senderIds.map(
+      (senderId) => sql`(${senderId}, cast(${bySender.get(senderId)?.length ?? 0} as integer))`,
+    );
+    await sql`
+      with sent(user_id, n) as (values ${sql.join(counts)})
+      update users set message_count = message_count + sent.n
+      from sent where users.id = sent.user_id`.execute(trx);
     return seqs;
   });
 }
