@@ -51,6 +51,13 @@ export type Target = {
   open: (layout: Layout) => Promise<Session>;
 };
 
+/** Baselines still running: killed if the runner exits or is interrupted. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
@@ -64,6 +71,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 async function startPrinting(args: string[]): Promise<Running> {
   const [command, rest] = onCore(0, args);
   const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let errors = '';
   child.stderr?.on('data', (d) => {
     errors += String(d);
