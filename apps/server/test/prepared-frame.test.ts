@@ -43,7 +43,14 @@ describe('room events framed once', () => {
   it('hands every socket in the room the same prepared frame, held ones after their snapshot', () => {
     const hub = new RoomHub(createMemoryBus(), 'node-a');
     const got: Array<PreparedFrame | string> = [];
-    const socket: Socket = { send: (d) => got.push(d), bufferedAmount: 0, sendPrepared: (f) => got.push(f) };
+    const socket: Socket = {
+      send: (d) => got.push(d),
+      bufferedAmount: 0,
+      sendPrepared: (f) => {
+        got.push(f);
+        return true;
+      },
+    };
     const make = () =>
       new Connection({
         id: 'c',
@@ -63,6 +70,44 @@ describe('room events framed once', () => {
     expect(got[0]).toBeInstanceOf(PreparedFrame);
     expect(got[1]).toBe(got[0]);
     expect((got[0] as PreparedFrame).text).toBe('{"type":"pong"}');
+  });
+
+  it('checks the buffer cap only while a socket is past its high-water mark, and cuts it there', () => {
+    let reads = 0;
+    let buffered = 0;
+    let pastMark = false;
+    let cut = 0;
+    const socket: Socket = {
+      send: () => {},
+      get bufferedAmount() {
+        reads += 1;
+        return buffered;
+      },
+      sendPrepared: () => !pastMark,
+    };
+    const connection = new Connection({
+      id: 'c',
+      user,
+      publicUser: { id: 'u1', username: 'ada', name: null, guest: true },
+      socket,
+      sendBufferLimit: 1000,
+      onSlow: () => {
+        cut += 1;
+      },
+    });
+    const frame = new PreparedFrame('{"type":"pong"}');
+    for (let i = 0; i < 10; i++) connection.deliver(frame, 0);
+    expect(reads).toBe(1); // the first send, before any write said where the buffer stands
+    pastMark = true;
+    buffered = 500;
+    connection.deliver(frame, 0);
+    connection.deliver(frame, 0);
+    expect(reads).toBe(2);
+    expect(cut).toBe(0);
+    buffered = 5000;
+    connection.deliver(frame, 0);
+    expect(cut).toBe(1);
+    expect(connection.isOpen).toBe(false);
   });
 
   it('reaches a real ws client intact, in order with frames sent the usual way', async () => {

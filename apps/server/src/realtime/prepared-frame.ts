@@ -43,12 +43,15 @@ type WsInternals = { _socket?: NetSocket; _sender?: { _queue?: unknown[] } };
  * Writes a prepared frame to a `ws` socket's TCP socket directly, which is what `ws` itself does
  * with a frame when nothing is queued in its sender (no compression here, no Blob data): so
  * the order of frames is kept. Otherwise, or once the socket is closing, it goes through
- * `ws.send` as usual.
+ * `ws.send` as usual. Returns false when the socket's buffer is past its high-water mark (or
+ * when that is not known).
  */
-export function sendPrepared(socket: WebSocket, frame: PreparedFrame): void {
+export function sendPrepared(socket: WebSocket, frame: PreparedFrame): boolean {
   const internals = socket as unknown as WsInternals;
   const tcp = internals._socket;
   if (socket.readyState === WebSocket.OPEN && tcp && !tcp.destroyed && internals._sender?._queue?.length === 0) {
-    tcp.write(frame.bytes);
-  } else socket.send(frame.text);
+    return tcp.write(frame.bytes);
+  }
+  socket.send(frame.text);
+  return false; // not known: the next send checks the buffer
 }
