@@ -79,6 +79,9 @@ export type Result = {
   serverRssStartKb: number;
   serverRssPeakKb: number;
   serverRssEndKb: number;
+  /** Memory the kernel holds in TCP buffers, machine-wide (/proc/net/sockstat). */
+  tcpMemStartKb: number;
+  tcpMemPeakKb: number;
   connectSeconds: number;
 };
 
@@ -110,6 +113,16 @@ function rssKb(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Kernel memory in TCP buffers, machine-wide: /proc/net/sockstat counts it in pages. */
+function tcpMemKb(): number {
+  try {
+    const pages = Number(/TCP:.* mem (\d+)/.exec(fs.readFileSync('/proc/net/sockstat', 'utf8'))?.[1]);
+    return pages * 4;
   } catch {
     return Number.NaN;
   }
@@ -298,8 +311,11 @@ async function traffic(): Promise<Result> {
   const serverCpuBefore = cpuMs(plan.serverPid);
   let rssPeak = rssStart0;
   const rssStart = rssKb(plan.serverPid);
+  const tcpMemStart = tcpMemKb();
+  let tcpMemPeak = tcpMemStart;
   const rssTimer = setInterval(() => {
     rssPeak = Math.max(rssPeak, rssKb(plan.serverPid));
+    tcpMemPeak = Math.max(tcpMemPeak, tcpMemKb());
   }, 250);
 
   const interval = 1000 / plan.ratePerSender;
@@ -387,6 +403,8 @@ async function traffic(): Promise<Result> {
     serverRssStartKb: rssStart,
     serverRssPeakKb: rssPeak,
     serverRssEndKb: rssEnd,
+    tcpMemStartKb: tcpMemStart,
+    tcpMemPeakKb: tcpMemPeak,
     connectSeconds,
   };
 }

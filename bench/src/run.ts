@@ -58,6 +58,7 @@ const cfg = quick
       eRepetitions: 50,
       fMembers: 200,
       f: { warmupMs: 500, durationMs: 2000 },
+      fSlow: { warmupMs: 500, durationMs: 2000 },
     }
   : {
       fixed: { warmupMs: 2000, durationMs: 10_000 },
@@ -72,6 +73,7 @@ const cfg = quick
       eRepetitions: 200,
       fMembers: 1000,
       f: { warmupMs: 2000, durationMs: 15_000 },
+      fSlow: { warmupMs: 2000, durationMs: 15_000 },
     };
 
 const baselines = [wsTarget, socketIoTarget, fastApiTarget];
@@ -433,7 +435,11 @@ if (wanted('F')) {
       const all = await trafficRun(target, session, layout, traffic);
       records.push({ scenario: 'F', server: target.name, label: 'all reading', ratePerSender: 10, result: all.result });
       logRun('F', target.name, 'all reading', all.result);
-      const some = await trafficRun(target, session, layout, { ...traffic, nonReadersPerRoom: nonReaders });
+      const some = await trafficRun(target, session, layout, {
+        ...traffic,
+        ...cfg.fSlow,
+        nonReadersPerRoom: nonReaders,
+      });
       records.push({
         scenario: 'F',
         server: target.name,
@@ -446,6 +452,7 @@ if (wanted('F')) {
       put('F others p99 ms (5% not reading)', target.name, some.result.p99Ms);
       put('F p99 rise vs all reading %', target.name, (some.result.p99Ms / all.result.p99Ms - 1) * 100);
       put('F server RSS growth MB', target.name, growth);
+      put('F kernel TCP memory growth MB', target.name, (some.result.tcpMemPeakKb - some.result.tcpMemStartKb) / 1024);
       put(
         'F non-readers cut off',
         target.name,
