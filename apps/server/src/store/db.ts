@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, type LogEvent, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
@@ -57,8 +58,47 @@ export function openStore(database: Config['database'], hooks: StoreHooks = {}):
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const checkpointer = database.file === ':memory:' ? null : startCheckpointer(database.file);
+  if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/** How often the worker checkpoints the WAL. */
+const CHECKPOINT_INTERVAL_MS = 500;
+/**
+ * The writer's own checkpoint, only past this many WAL pages (64 MB): by then the worker has
+ * copied nearly everything, so it is short, and it lets the WAL start over from its beginning.
+ * (SQLite's default, 1000 pages, ran a checkpoint with its fsyncs inside a commit every few
+ * hundred messages: the largest latency outliers of benchmark scenario A.)
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 16_384;
+
+/** Checkpoints the WAL on a worker thread (sqlite-checkpointer.ts) until stopped. */
+function startCheckpointer(file: string) {
+  const worker = new Worker(new URL('./sqlite-checkpointer.ts', import.meta.url), {
+    workerData: { file: path.resolve(file), intervalMs: CHECKPOINT_INTERVAL_MS },
+  });
+  worker.unref();
+  worker.on('error', () => {}); // the writer's backstop checkpoint still bounds the WAL
+  return {
+    stop: async () => {
+      const stopped = new Promise<void>((resolve) => {
+        worker.once('exit', () => resolve());
+        worker.once('message', () => resolve());
+      });
+      worker.postMessage('stop');
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 1000).unref())]);
+      await worker.terminate();
+    },
+  };
 }
 
 /** Most distinct SQL texts kept prepared; past that the cache starts again (queries with
