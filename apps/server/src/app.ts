@@ -75,6 +75,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const metrics = createMetrics();
   const store = openStore(config.database, {
     onError: (error) => app.log.warn({ err: error }, 'idle database connection lost'),
+    onCheckpointError: (error) =>
+      app.log.warn(
+        { err: error },
+        'SQLite checkpoint worker stopped; the writer checkpoints the WAL itself from now on',
+      ),
     onQuery: (seconds) => metrics.dbQuerySeconds.observe(seconds),
   });
   app.addHook('onClose', () => store.close());

@@ -38,6 +38,8 @@ export type StoreHooks = {
   onError?: (error: Error) => void;
   /** Each query's duration in seconds (metrics). */
   onQuery?: (seconds: number) => void;
+  /** SQLite: the checkpoint worker failed (the writer's backstop checkpoint still bounds the WAL). */
+  onCheckpointError?: (error: Error) => void;
 };
 
 export function openStore(database: Config['database'], hooks: StoreHooks = {}): Store {
@@ -58,7 +60,7 @@ export function openStore(database: Config['database'], hooks: StoreHooks = {}):
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const checkpointer = database.file === ':memory:' ? null : startCheckpointer(database.file);
+  const checkpointer = database.file === ':memory:' ? null : startCheckpointer(database.file, hooks.onCheckpointError);
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log });
   return {
@@ -82,12 +84,12 @@ const CHECKPOINT_INTERVAL_MS = 500;
 const BACKSTOP_CHECKPOINT_PAGES = 16_384;
 
 /** Checkpoints the WAL on a worker thread (sqlite-checkpointer.ts) until stopped. */
-function startCheckpointer(file: string) {
+function startCheckpointer(file: string, onError: (error: Error) => void = () => {}) {
   const worker = new Worker(new URL('./sqlite-checkpointer.ts', import.meta.url), {
     workerData: { file: path.resolve(file), intervalMs: CHECKPOINT_INTERVAL_MS },
   });
   worker.unref();
-  worker.on('error', () => {}); // the writer's backstop checkpoint still bounds the WAL
+  worker.on('error', onError); // the writer's backstop checkpoint still bounds the WAL
   return {
     stop: async () => {
       const stopped = new Promise<void>((resolve) => {
