@@ -3,21 +3,8 @@
  * `node bench/src/one.ts <ws|Socket.IO|FastAPI|Tandem|Tandem PG> <rooms> <membersPerRoom> <sendersPerRoom> <msg/s per sender> [seconds] [bodyChars] [nonReadersPerRoom]`.
  * With BENCH_SERVER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' Tandem writes a CPU profile.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Plan } from './loadgen.ts';
-import {
-  fastApiTarget,
-  onCore,
-  persistedMessages,
-  socketIoTarget,
-  tandemPostgres,
-  tandemSqlite,
-  wsTarget,
-} from './targets.ts';
+import { planFor, type Result, runLoadgen } from './plan.ts';
+import { fastApiTarget, persistedMessages, socketIoTarget, tandemPostgres, tandemSqlite, wsTarget } from './targets.ts';
 
 const [
   name = 'Tandem',
@@ -34,29 +21,18 @@ if (!target) throw new Error(`no target ${name}`);
 const layout = { rooms: Number(rooms), membersPerRoom: Number(members) };
 const session = await target.open(layout);
 const running = await session.start();
-const plan: Plan = {
+const result = await runLoadgen<Result>({
   mode: 'traffic',
-  kind: target.kind,
-  port: running.port,
-  serverPid: running.pid,
-  rooms: session.rooms,
-  membersPerRoom: layout.membersPerRoom,
-  ...(session.tokens ? { tokens: session.tokens } : {}),
+  ...planFor(target.kind, running, session, layout),
   sendersPerRoom: Number(senders),
   ratePerSender: Number(rate),
   warmupMs: 1000,
   durationMs: Number(seconds) * 1000,
   bodyChars: Number(body),
   nonReadersPerRoom: Number(non),
-};
-const file = path.join(os.tmpdir(), `tandem-bench-one-${process.pid}.json`);
-fs.writeFileSync(file, JSON.stringify(plan));
-const here = path.dirname(fileURLToPath(import.meta.url));
-const [command, args] = onCore(1, [process.execPath, path.join(here, 'loadgen.ts'), file]);
-const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-await new Promise((r) => child.once('exit', r));
+});
+console.log(JSON.stringify(result));
 if (session.tokens)
   console.log('persisted', await persistedMessages(running, session.tokens[0] as string, session.rooms));
 await running.stop();
 await session.close();
-fs.rmSync(file, { force: true });

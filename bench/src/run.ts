@@ -5,20 +5,14 @@
  * measured run, server pinned to core 0 and the load generator to core 1, warm-up discarded.
  * Prints the comparison table with ratios and writes the raw results to bench/results/.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { HistoryResult, IdleResult, Plan, Result } from './loadgen.ts';
+import { type HistoryResult, type IdleResult, NO_TRAFFIC, planFor, type Result, runLoadgen } from './plan.ts';
+import { fmt, report } from './report.ts';
 import { seedMessages } from './seed.ts';
 import {
   fastApiTarget,
   type Layout,
-  onCore,
   persistedMessages,
   pin,
-  pinned,
   type Session,
   socketIoTarget,
   type Target,
@@ -27,7 +21,6 @@ import {
   wsTarget,
 } from './targets.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const only = process.argv
   .find((a) => a.startsWith('--only='))
@@ -106,25 +99,6 @@ const put = (metric: string, server: string, value: number | string) => {
   (summary[metric] as Record<string, number | string>)[server] = value;
 };
 
-let planCounter = 0;
-function runLoadgen<T>(plan: Plan): Promise<T> {
-  const file = path.join(os.tmpdir(), `tandem-bench-plan-${process.pid}-${planCounter++}.json`);
-  fs.writeFileSync(file, JSON.stringify(plan));
-  const [command, args] = onCore(1, [process.execPath, path.join(here, 'loadgen.ts'), file]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += String(d);
-  });
-  return new Promise<T>((resolve, reject) =>
-    child.once('exit', (code) => {
-      fs.rmSync(file, { force: true });
-      if (code === 0) resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as T);
-      else reject(new Error(`loadgen exited ${code}`));
-    }),
-  );
-}
-
 type Traffic = {
   sendersPerRoom: number;
   ratePerSender: number;
@@ -145,12 +119,7 @@ async function trafficRun(
   try {
     const result = await runLoadgen<Result>({
       mode: 'traffic',
-      kind: target.kind,
-      port: running.port,
-      serverPid: running.pid,
-      rooms: session.rooms,
-      membersPerRoom: layout.membersPerRoom,
-      ...(session.tokens ? { tokens: session.tokens } : {}),
+      ...planFor(target.kind, running, session, layout),
       ...traffic,
     });
     const persisted =
@@ -162,11 +131,6 @@ async function trafficRun(
     await running.stop();
   }
 }
-
-const fmt = (n: number | undefined, digits = 1) =>
-  n === undefined || !Number.isFinite(n)
-    ? '–'
-    : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function logRun(scenario: string, server: string, label: string, r: Result, extra = '') {
   console.log(
@@ -350,16 +314,8 @@ if (wanted('D')) {
       try {
         const r = await runLoadgen<IdleResult>({
           mode: 'idle',
-          kind: target.kind,
-          port: running.port,
-          serverPid: running.pid,
-          rooms: session.rooms,
-          membersPerRoom: layout.membersPerRoom,
-          ...(session.tokens ? { tokens: session.tokens } : {}),
-          sendersPerRoom: 0,
-          ratePerSender: 0,
-          warmupMs: 0,
-          durationMs: 0,
+          ...planFor(target.kind, running, session, layout),
+          ...NO_TRAFFIC,
           settleMs: cfg.dSettleMs,
         });
         records.push({ scenario: 'D', server: target.name, label: 'idle', result: r });
@@ -394,16 +350,8 @@ if (wanted('E') && tandems.includes(tandemSqlite)) {
     try {
       const r = await runLoadgen<HistoryResult>({
         mode: 'history',
-        kind: 'tandem',
-        port: running.port,
-        serverPid: running.pid,
-        rooms: session.rooms,
-        membersPerRoom: 1,
-        ...(session.tokens ? { tokens: session.tokens } : {}),
-        sendersPerRoom: 0,
-        ratePerSender: 0,
-        warmupMs: 0,
-        durationMs: 0,
+        ...planFor('tandem', running, session, layout),
+        ...NO_TRAFFIC,
         repetitions: cfg.eRepetitions,
       });
       records.push({ scenario: 'E', server: tandemSqlite.name, label: 'history', result: r });
@@ -465,57 +413,11 @@ if (wanted('F')) {
 
 // ---------------------------------------------------------------- report
 
-const cpuModel =
-  /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? '?';
-const seconds = (Date.now() - began) / 1000;
-const meta = {
-  date: new Date().toISOString(),
+report({
+  summary,
+  records,
+  skipped,
   quick,
-  cores: os.cpus().length,
-  cpu: cpuModel,
-  memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
-  node: process.version,
-  python: spawnSync('/usr/bin/python3', ['--version'], { encoding: 'utf8' }).stdout.trim(),
-  pinned,
-  seconds,
-  skipped: Object.fromEntries(skipped),
-};
-
-const columns = [wsTarget, socketIoTarget, fastApiTarget, tandemSqlite, tandemPostgres].map((t) => t.name);
-const shown = columns.filter((c) => Object.values(summary).some((row) => row[c] !== undefined));
-const ratioAgainst = [wsTarget, socketIoTarget, fastApiTarget].map((t) => t.name).filter((c) => shown.includes(c));
-const short: Record<string, string> = {
-  [wsTarget.name]: 'ws',
-  [socketIoTarget.name]: 'Socket.IO',
-  [fastApiTarget.name]: 'FastAPI',
-};
-const cell = (v: number | string | undefined) =>
-  typeof v === 'number' ? fmt(v, Math.abs(v) >= 100 || Number.isInteger(v) ? 0 : 2) : (v ?? '–');
-/** Rows where a ratio means nothing (percentages, counts, yes/no). */
-const noRatio = (metric: string) => /%|lost|cut off|saturated|growth/.test(metric);
-const lines = [
-  `| metric | ${shown.join(' | ')} | ${ratioAgainst.map((c) => `Tandem ÷ ${short[c]}`).join(' | ')} |`,
-  `|---|${shown.map(() => '---:').join('|')}|${ratioAgainst.map(() => '---:').join('|')}|`,
-];
-for (const [metric, row] of Object.entries(summary)) {
-  const mine = row[tandemSqlite.name];
-  const ratios = ratioAgainst.map((c) => {
-    const theirs = row[c];
-    if (noRatio(metric)) return '–';
-    return typeof mine === 'number' && typeof theirs === 'number' && theirs !== 0 && Number.isFinite(mine / theirs)
-      ? `${fmt(mine / theirs, 2)}×`
-      : '–';
-  });
-  lines.push(`| ${metric} | ${shown.map((c) => cell(row[c])).join(' | ')} | ${ratios.join(' | ')} |`);
-}
-console.log(
-  `\n${quick ? 'QUICK run (smoke test, not a measurement)' : 'Full run'}: ${meta.cores} × ${meta.cpu}, Node ${meta.node}, ${meta.date}, ${fmt(seconds, 0)} s${pinned ? '' : ' (not pinned: no taskset)'}\n`,
-);
-console.log(lines.join('\n'));
-for (const [name, why] of skipped) console.log(`\n${name} skipped: ${why}`);
-
-const resultsDir = path.join(here, '..', 'results');
-fs.mkdirSync(resultsDir, { recursive: true });
-const file = path.join(resultsDir, `${quick ? 'quick' : 'full'}-latest.json`);
-fs.writeFileSync(file, `${JSON.stringify({ meta, summary, runs: records }, null, 2)}\n`);
-console.log(`\nraw results: ${path.relative(process.cwd(), file)}`);
+  partial: only !== undefined || serverFilter !== undefined,
+  seconds: (Date.now() - began) / 1000,
+});

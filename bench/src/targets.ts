@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startServerProcess, stopServerProcess } from '../../apps/server/scripts/server-process.ts';
-import type { Kind } from './loadgen.ts';
+import type { Kind } from './plan.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PYTHON = '/usr/bin/python3';
