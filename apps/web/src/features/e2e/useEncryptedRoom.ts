@@ -38,7 +38,7 @@ export function useEncryptedRoom(roomId: string, userId: string, enabled: boolea
   const dispatch = useAppDispatch();
   const latestSeq = useRef(0);
   latestSeq.current = messages.at(-1)?.seq ?? 0;
-  const session = useMemo<Session | undefined>(
+  const session = useMemo<EncryptedRoomSession | undefined>(
     () =>
       enabled
         ? new EncryptedRoomSession({
