@@ -3,7 +3,6 @@ import {
   type EncryptedRoomState,
   type KeyChange,
   type Opened,
-  type EncryptedRoomSession as Session,
 } from '@tandem/client/e2e';
 import type { Message } from '@tandem/protocol';
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
