@@ -1,9 +1,4 @@
-import {
-  EncryptedRoomSession,
-  type EncryptedRoomState,
-  type KeyChange,
-  type Opened,
-} from '@tandem/client/e2e';
+import { EncryptedRoomSession, type EncryptedRoomState, type KeyChange, type Opened } from '@tandem/client/e2e';
 import type { Message } from '@tandem/protocol';
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useAppDispatch } from '../../app/hooks.ts';
