@@ -1,7 +1,7 @@
-import { NOTICE, sealText } from '@tandem/client/e2e';
+import { NOTICE, type Opened, sealText } from '@tandem/client/e2e';
 import { deviceKeysOf, safetyCode } from '@tandem/crypto';
 import type { Message, PublicUser } from '@tandem/protocol';
-import { type ReactNode, useCallback, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useId, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorMessage } from '../../app/errors.ts';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.ts';
@@ -18,7 +18,7 @@ import { selectCurrentUser } from '../auth/authSlice.ts';
 import { ConnectionBanner } from '../connection/ConnectionBanner.tsx';
 import { encryptedUpload, sealedFileOf, useDecryptedFiles } from '../e2e/files.ts';
 import { InviteLinkButton } from '../e2e/InviteLinkButton.tsx';
-import { useEncryptedRoom } from '../e2e/useEncryptedRoom.ts';
+import { type EncryptedRoom, useEncryptedRoom } from '../e2e/useEncryptedRoom.ts';
 import { RoomSidebar } from '../rooms/RoomSidebar.tsx';
 import { ChatHeader } from './ChatHeader.tsx';
 import { Composer } from './Composer.tsx';
@@ -45,6 +45,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
   // RequireSession renders this page only for someone signed in.
   const me = useAppSelector(selectCurrentUser) as PublicUser;
   const dispatch = useAppDispatch();
+  const keyNoticeId = useId();
   const encryptedNow = useRef(false);
   const { data: joinedSession, error } = useRoomSessionQuery(roomId);
   const encrypted = joinedSession?.room.encrypted ?? false;
@@ -57,7 +58,8 @@ function ChatRoom({ roomId }: { roomId: string }) {
     const messages = joinedSession.messages.map((m) => {
       if (!m.sealed) return m;
       const opened = e2e.opened.get(m.id);
-      if (opened?.state !== 'open') return { ...m, body: `🔒 ${NOTICE[opened?.state ?? 'no-key']}`, attachments: [] };
+      // Without the key the banner above says why, once; each message only says it is sealed.
+      if (opened?.state !== 'open') return { ...m, body: `🔒 ${sealedNotice(opened?.state)}`, attachments: [] };
       // Files show once decrypted here; the server's copies are ciphertext under a neutral name.
       const attachments = opened.payload.files.flatMap((f) => {
         const url = fileUrls.get(f.id);
@@ -174,14 +176,11 @@ function ChatRoom({ roomId }: { roomId: string }) {
           {drop.dragging && <DropOverlay />}
           {encrypted && e2e.status !== 'ready' && (
             <p
+              id={keyNoticeId}
               role="status"
               className="shrink-0 border-b border-amber-200 bg-amber-50 px-4 py-2 text-center text-sm text-amber-800"
             >
-              {e2e.status === 'waiting'
-                ? 'Waiting for a member to share the key…'
-                : e2e.status === 'error'
-                  ? 'This browser could not open its keys for this room.'
-                  : 'Opening the room’s keys…'}
+              {keyNotice(e2e.status)}
             </p>
           )}
           <MessageList
@@ -197,13 +196,8 @@ function ChatRoom({ roomId }: { roomId: string }) {
               <Composer
                 roomId={roomId}
                 attachments={attachments}
-                disabledReason={
-                  e2e.status === 'ready'
-                    ? undefined
-                    : e2e.status === 'waiting'
-                      ? NOTICE['no-key']
-                      : 'Opening the room’s keys…'
-                }
+                disabledReason={e2e.status === 'ready' ? undefined : keyNotice(e2e.status)}
+                disabledReasonId={keyNoticeId}
                 onSend={(body, files) => {
                   const { identity, roomKeys } = e2e;
                   if (!identity) return;
@@ -250,6 +244,18 @@ function ChatRoom({ roomId }: { roomId: string }) {
       </div>
     </ChatFrame>
   );
+}
+
+/** Why an encrypted room cannot be read or written to yet: said once, in the banner over the messages. */
+function keyNotice(status: EncryptedRoom['status']): string {
+  if (status === 'waiting') return NOTICE['no-key'];
+  if (status === 'error') return 'This browser could not open its keys for this room.';
+  return 'Opening the room’s keys…';
+}
+
+/** What a sealed message that cannot be opened shows in its bubble. */
+function sealedNotice(state: Exclude<Opened['state'], 'open'> | undefined): string {
+  return !state || state === 'no-key' ? 'Encrypted message' : NOTICE[state];
 }
 
 /** The page's frame: on wide screens every room is listed on the left. */

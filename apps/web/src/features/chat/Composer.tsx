@@ -32,6 +32,7 @@ export function Composer({
   onSend,
   filesAllowed = true,
   disabledReason,
+  disabledReasonId,
 }: {
   roomId: string;
   attachments: AttachmentDrafts;
@@ -40,6 +41,11 @@ export function Composer({
   filesAllowed?: boolean;
   /** Set while the message cannot be sent at all (e.g. no room key yet). */
   disabledReason?: string;
+  /**
+   * The element that already says `disabledReason` on the page (e.g. the room's key banner): the
+   * Send button points at it instead of the composer saying the same thing a second time.
+   */
+  disabledReasonId?: string;
 }) {
   const dispatch = useAppDispatch();
   const id = useId();
@@ -58,6 +64,8 @@ export function Composer({
   const shownTextProblem = length > MESSAGE_MAX || attempted ? textProblem : undefined;
   // The files' state (still uploading, or failed) is said as long as it holds.
   const shownProblem = disabledReason ?? shownTextProblem ?? attachments.problem;
+  // Said elsewhere on the page: not repeated under the field.
+  const helpProblem = disabledReason && disabledReasonId ? undefined : shownProblem;
   const waiting = !shownTextProblem && attachments.drafts.every((d) => d.status !== 'failed');
 
   const stopTyping = () => {
@@ -168,7 +176,7 @@ export function Composer({
           onBlur={stopTyping}
           placeholder="Start typing..."
           aria-invalid={shownTextProblem ? true : undefined}
-          aria-describedby={`${id}-help`}
+          aria-describedby={disabledReason && disabledReasonId ? `${disabledReasonId} ${id}-help` : `${id}-help`}
           className={`block max-h-40 min-h-11 flex-1 resize-none rounded-3xl border bg-white px-4 py-2.5 text-[15px] leading-6 outline-none transition placeholder:text-slate-400 focus-visible:ring-4 ${
             shownTextProblem
               ? 'border-red-400 focus-visible:ring-red-100'
@@ -179,7 +187,9 @@ export function Composer({
           type="submit"
           aria-label="Send"
           aria-disabled={problem ? true : undefined}
-          aria-describedby={shownProblem ? `${id}-help` : undefined}
+          aria-describedby={
+            disabledReason && disabledReasonId ? disabledReasonId : shownProblem ? `${id}-help` : undefined
+          }
           className={`flex size-11 shrink-0 items-center justify-center rounded-full outline-none transition focus-visible:ring-4 focus-visible:ring-blue-300 ${
             problem ? 'text-blue-300' : 'text-blue-600 hover:bg-blue-50'
           }`}
@@ -193,8 +203,8 @@ export function Composer({
         </button>
       </div>
       <div id={`${id}-help`} className="min-h-5 px-4 pt-1 text-xs" aria-live="polite">
-        {shownProblem ? (
-          <span className={waiting ? 'text-slate-600' : 'text-red-600'}>{shownProblem}</span>
+        {helpProblem ? (
+          <span className={waiting ? 'text-slate-600' : 'text-red-600'}>{helpProblem}</span>
         ) : length > COUNTER_FROM ? (
           <span className="text-slate-500">
             {length.toLocaleString()} / {MESSAGE_MAX.toLocaleString()}

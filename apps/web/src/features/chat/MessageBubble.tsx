@@ -73,7 +73,7 @@ export function MessageBubble({
       />
       <span className={`mt-1 text-xs text-slate-400 ${own ? 'mr-1' : 'ml-3'}`}>
         <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
-        {seen && <span className="text-slate-500"> · Seen</span>}
+        {seen && <span className="text-slate-500"> · seen</span>}
       </span>
     </div>
   );

@@ -81,7 +81,7 @@ describe('an encrypted room in the browser', () => {
     expect(await screen.findByText('Waiting for a member to share the key…', { selector: '[role=status]' }));
     expect(screen.getByRole('img', { name: 'End-to-end encrypted' })).toBeInTheDocument();
     await waitFor(() => expect(api.requestKey).toHaveBeenCalledWith(ROOM_ID, published?.deviceId));
-    expect(within(list()).getByText('🔒 Waiting for a member to share the key…')).toBeInTheDocument();
+    expect(within(list()).getByText('🔒 Encrypted message')).toBeInTheDocument();
     expect(screen.queryByText(/canary/)).toBeNull();
 
     // Bob's browser answers: an envelope for this device, signed by his; the socket says so.
@@ -98,6 +98,20 @@ describe('an encrypted room in the browser', () => {
     expect(screen.queryByText('Waiting for a member to share the key…', { selector: '[role=status]' })).toBeNull();
     // Kept for the next visit.
     expect((await keys.roomKeys(alice.id, ROOM_ID)).get(1)).toEqual(roomKey);
+  });
+
+  it('says it is waiting for the key once, and the Send button points at that notice', async () => {
+    openRoom([fromBob(1, 'canary plans for Friday')]);
+    await screen.findByText('Waiting for a member to share the key…', { selector: '[role=status]' });
+    await waitFor(() => expect(api.requestKey).toHaveBeenCalled());
+    // Not again under the field, nor in place of each message.
+    expect(screen.getAllByText(/Waiting for a member to share the key/)).toHaveLength(1);
+    expect(screen.getByRole('button', { name: 'Send' })).toHaveAccessibleDescription(
+      'Waiting for a member to share the key…',
+    );
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveAccessibleDescription(
+      /^Waiting for a member to share the key…/,
+    );
   });
 
   it('shows a message from an unknown device as not verified, and sends only ciphertext', async () => {
