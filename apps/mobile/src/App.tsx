@@ -1,9 +1,9 @@
 import { StatusBar } from 'expo-status-bar';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ActivityIndicator, StyleSheet, Text, View } from 'react-native';
 import { SafeAreaProvider } from 'react-native-safe-area-context';
 import { AuthProvider, useAuth } from './auth/AuthProvider.tsx';
-import { WelcomeScreen } from './auth/WelcomeScreen.tsx';
+import { SignInScreen } from './auth/SignInScreen.tsx';
 import { ChatScreen } from './chat/ChatScreen.tsx';
 import { Button } from './components/Button.tsx';
 import { installRandomSource } from './platform/random.ts';
@@ -36,11 +36,22 @@ export function Root({ services }: { services: Services }) {
   );
 }
 
-/** Two pages, as in seed 000: the front page and a room's chat page. */
+/**
+ * Two pages, as in seed 000: the front page (the first screen, even before there is a session)
+ * and a room's chat page; and the sign-in page for people with an account.
+ */
 function Screens() {
   const auth = useAuth();
   const [room, setRoom] = useState<OpenRoom | null>(null);
+  const [signingIn, setSigningIn] = useState(false);
   const back = useCallback(() => setRoom(null), []);
+  const signIn = useCallback(() => setSigningIn(true), []);
+  const notSigningIn = useCallback(() => setSigningIn(false), []);
+  const signedIn = auth.status === 'signedIn';
+  useEffect(() => {
+    if (signedIn) setSigningIn(false);
+    else setRoom(null);
+  }, [signedIn]);
   if (auth.status === 'loading') {
     return (
       <View style={styles.center}>
@@ -58,9 +69,9 @@ function Screens() {
       </View>
     );
   }
-  if (auth.status === 'signedOut') return <WelcomeScreen />;
-  if (room) return <ChatScreen key={room.id} room={room} onBack={back} />;
-  return <FrontScreen onOpen={setRoom} />;
+  if (auth.status === 'signedOut' && signingIn) return <SignInScreen onBack={notSigningIn} />;
+  if (room && auth.status === 'signedIn') return <ChatScreen key={room.id} room={room} onBack={back} />;
+  return <FrontScreen onOpen={setRoom} onSignIn={signIn} />;
 }
 
 const styles = StyleSheet.create({

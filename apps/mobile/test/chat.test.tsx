@@ -1,7 +1,7 @@
 import { sealText } from '@tandem/client/e2e';
 import { createDeviceIdentity, type DeviceIdentity, deviceKeysOf, generateRoomKey, sealEnvelope } from '@tandem/crypto';
 import type { Message, PublicUser } from '@tandem/protocol';
-import { act, render, screen, userEvent, waitFor } from '@testing-library/react-native';
+import { act, fireEvent, render, screen, userEvent, waitFor } from '@testing-library/react-native';
 import { AppState } from 'react-native';
 import { Root } from '../src/App.tsx';
 import {
@@ -166,6 +166,38 @@ describe('the chat page', () => {
     expect(await screen.findByText('older one')).toBeOnTheScreen();
     expect(history).toEqual([[ROOM_ID, { before: 51, limit: 50 }]]);
     expect(screen.queryByRole('button', { name: 'Load older messages' })).not.toBeOnTheScreen();
+  });
+
+  it('opens a plain room made on the web: says it is not encrypted, shows and sends plain text', async () => {
+    const plain = roomSummary({ encrypted: false, name: 'Team Unicorns' });
+    const { realtime, user, server } = await openChat({
+      holdsKey: false,
+      frame: () => joinedFrame({ room: plain, messages: [message(1, bob, { body: 'Let me know' })] }),
+      rest: { joinByName: async () => ({ room: plain }) },
+    });
+    expect(await screen.findByText('Let me know')).toBeOnTheScreen();
+    expect(screen.getByText('Not end-to-end encrypted')).toBeOnTheScreen();
+    expect(screen.queryByText('End-to-end encrypted')).not.toBeOnTheScreen();
+    expect(screen.queryByText('Waiting for a member to share the key…')).not.toBeOnTheScreen();
+
+    await user.type(screen.getByLabelText('Message'), 'Anyone on for lunch today');
+    await user.press(screen.getByRole('button', { name: 'Send' }));
+    expect(realtime.sent).toEqual([
+      { body: 'Anyone on for lunch today', clientMessageId: expect.any(String), sealed: undefined },
+    ]);
+    expect(await screen.findByLabelText(/^You, said Anyone on for lunch today, at /)).toBeOnTheScreen();
+    // No key was asked for: there is none.
+    expect(server.requests).toEqual([]);
+  });
+
+  it("marks the focused message field with the app's own blue ring, not the browser's black outline", async () => {
+    await openChat();
+    const input = screen.getByLabelText('Message');
+    expect(input).toHaveStyle({ outlineStyle: 'solid', outlineWidth: 0, borderColor: '#e2e8f0' });
+    await fireEvent(input, 'focus');
+    expect(input).toHaveStyle({ outlineWidth: 1, outlineColor: '#2563eb', borderColor: '#2563eb' });
+    await fireEvent(input, 'blur');
+    expect(input).toHaveStyle({ outlineWidth: 0, borderColor: '#e2e8f0' });
   });
 
   it('reconnects when the app comes back from the background, and says so while it does', async () => {

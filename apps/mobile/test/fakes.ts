@@ -137,12 +137,17 @@ export function fakeE2EServer() {
 type RestFake = Partial<Record<keyof RestClient, (...args: never[]) => unknown>>;
 
 /** Services with a scripted REST client; unscripted calls fail loudly. */
-export function fakeServices(options: { rest?: RestFake; realtime?: FakeRealtime; e2e?: E2EApi; token?: string } = {}) {
+export function fakeServices(
+  options: { rest?: RestFake; realtime?: FakeRealtime; e2e?: E2EApi; token?: string; name?: string } = {},
+) {
   const store = memoryStore();
   if (options.token) void store.set('session', options.token);
+  if (options.name) void store.set('name', options.name);
   const e2e = options.e2e ?? fakeE2EServer().api;
   let token: string | undefined;
   const calls: Array<[string, unknown[]]> = [];
+  /** The bearer token each scripted call went out with. */
+  const tokens: Array<string | undefined> = [];
   const rest = new Proxy({} as RestClient, {
     get(_target, name: string) {
       if (name === 'token') return token;
@@ -150,6 +155,7 @@ export function fakeServices(options: { rest?: RestFake; realtime?: FakeRealtime
       if (name in e2e) return (e2e as Record<string, unknown>)[name];
       return async (...args: unknown[]) => {
         calls.push([name, args]);
+        tokens.push(token);
         const handler = options.rest?.[name as keyof RestClient] as ((...a: unknown[]) => unknown) | undefined;
         if (!handler) throw new ApiError(500, 'internal', `unscripted REST call ${name}`);
         return handler(...args);
@@ -164,7 +170,7 @@ export function fakeServices(options: { rest?: RestFake; realtime?: FakeRealtime
     e2e: { keys: new KeyStore(store), api: e2e },
     openRealtime: () => realtime,
   };
-  return { services, calls, store, realtime, keys: services.e2e.keys };
+  return { services, calls, tokens, store, realtime, keys: services.e2e.keys };
 }
 
 export function joinedFrame(overrides: Partial<ServerFrameOf<'joined'>> = {}): ServerFrameOf<'joined'> {

@@ -5,6 +5,8 @@ import { errorMessage } from '../errors.ts';
 import { type Realtime, useServices } from '../services.tsx';
 
 const TOKEN_KEY = 'session';
+/** The name last chosen for a guest session, kept next to the token so the front page remembers it. */
+const NAME_KEY = 'name';
 
 export type Auth =
   | { status: 'loading' }
@@ -13,8 +15,10 @@ export type Auth =
   | { status: 'signedIn'; user: PublicUser; realtime: Realtime };
 
 type AuthActions = {
-  /** First launch: a guest session under a username of one's choosing. */
-  continueAsGuest(username: string): Promise<void>;
+  /** The name this phone last used for a guest session ('' at first launch), kept after signing out. */
+  rememberedName: string;
+  /** First create or join: a guest session under the name typed on the front page, remembered. */
+  continueAsGuest(username: string): Promise<PublicUser>;
   signIn(login: string, password: string): Promise<void>;
   signOut(): Promise<void>;
 };
@@ -23,12 +27,14 @@ const AuthContext = createContext<(Auth & AuthActions) | null>(null);
 
 /**
  * The session: its token lives in the secure store, so the app opens signed in; a token the
- * server no longer knows (expired, signed out elsewhere) sends the person back to the first screen.
+ * server no longer knows (expired, signed out elsewhere) signs the person out, back on the front
+ * page with the name field. There is no session until the first create or join (or a sign-in).
  */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const services = useServices();
   const { rest, store } = services;
   const [auth, setAuth] = useState<Auth>({ status: 'loading' });
+  const [rememberedName, setRememberedName] = useState('');
   const realtimeRef = useRef<Realtime | null>(null);
 
   const begin = useCallback(
@@ -54,21 +60,28 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const restore = useCallback(async () => {
     setAuth({ status: 'loading' });
+    const name = await store.get(NAME_KEY).catch(() => undefined);
+    if (typeof name === 'string') setRememberedName(name);
     const token = (await store.get(TOKEN_KEY).catch(() => undefined)) as string | undefined;
     if (!token) {
       setAuth({ status: 'signedOut' });
       return;
     }
     rest.setToken(token);
+    const forget = async () => {
+      rest.setToken(undefined);
+      await store.set(TOKEN_KEY, null).catch(() => {});
+      setAuth({ status: 'signedOut' });
+    };
     try {
+      // `{"user": null}`: the stored session expired or was signed out — signed out, not an error.
       const { user } = await rest.me();
-      begin(user, token);
+      if (user) begin(user, token);
+      else await forget();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
-        rest.setToken(undefined);
-        await store.set(TOKEN_KEY, null).catch(() => {});
-        setAuth({ status: 'signedOut' });
-      } else {
+      // 401: what servers before `{"user": null}` answered for a dead session.
+      if (error instanceof ApiError && error.status === 401) await forget();
+      else {
         setAuth({
           status: 'unreachable',
           message: errorMessage(error, services.serverUrl),
@@ -87,6 +100,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     async (session: SessionResponse) => {
       await store.set(TOKEN_KEY, session.token);
       begin(session.user, session.token);
+      return session.user;
     },
     [begin, store],
   );
@@ -94,8 +108,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const value = useMemo(
     () => ({
       ...auth,
-      continueAsGuest: async (username: string) => started(await rest.guest({ username })),
-      signIn: async (login: string, password: string) => started(await rest.login({ login, password })),
+      rememberedName,
+      continueAsGuest: async (username: string) => {
+        const user = await started(await rest.guest({ username }));
+        setRememberedName(user.username);
+        await store.set(NAME_KEY, user.username).catch(() => {});
+        return user;
+      },
+      signIn: async (login: string, password: string) => {
+        await started(await rest.login({ login, password }));
+      },
       signOut: async () => {
         await rest.logout().catch(() => {});
         realtimeRef.current?.close();
@@ -105,7 +127,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         setAuth({ status: 'signedOut' });
       },
     }),
-    [auth, rest, started, store],
+    [auth, rememberedName, rest, started, store],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Pressable, StyleSheet, TextInput, View } from 'react-native';
+import { useFocusRing } from '../components/focus.ts';
 import { colors, TOUCH } from '../theme.ts';
 
 const MAX_LENGTH = 4000;
@@ -15,6 +16,7 @@ export function Composer({
   onTyping(text: string): void;
 }) {
   const [text, setText] = useState('');
+  const ring = useFocusRing();
   const canSend = !disabled && text.trim() !== '';
   const send = () => {
     if (!canSend) return;
@@ -36,7 +38,8 @@ export function Composer({
         multiline
         maxLength={MAX_LENGTH}
         editable={!disabled}
-        style={styles.input}
+        style={[styles.input, ring.style]}
+        {...ring.handlers}
         onKeyPress={(event) => {
           // Web build and hardware keyboards: Enter sends, Shift+Enter makes a new line.
           const native = event.nativeEvent as { key: string; shiftKey?: boolean };

@@ -1,14 +1,16 @@
 import { forwardRef } from 'react';
 import { StyleSheet, Text, TextInput, type TextInputProps, View } from 'react-native';
 import { colors, TOUCH } from '../theme.ts';
+import { useFocusRing } from './focus.ts';
 
 type Props = TextInputProps & { label: string; error?: string | undefined; showLabel?: boolean };
 
 /** A text field with its label (spoken by screen readers even when not shown) and its error. */
 export const Field = forwardRef<TextInput, Props>(function Field(
-  { label, error, showLabel = false, style, ...input },
+  { label, error, showLabel = false, style, onFocus, onBlur, ...input },
   ref,
 ) {
+  const ring = useFocusRing({ onFocus, onBlur });
   return (
     <View style={styles.wrap}>
       {showLabel && <Text style={styles.label}>{label}</Text>}
@@ -17,8 +19,9 @@ export const Field = forwardRef<TextInput, Props>(function Field(
         accessibilityLabel={label}
         placeholderTextColor={colors.muted}
         autoCorrect={false}
-        style={[styles.input, error ? styles.invalid : null, style]}
+        style={[styles.input, ring.style, error ? styles.invalid : null, style]}
         {...input}
+        {...ring.handlers}
         {...(error ? { accessibilityHint: error } : {})}
       />
       {error ? (
@@ -43,6 +46,7 @@ const styles = StyleSheet.create({
     fontSize: 16,
     color: colors.text,
   },
-  invalid: { borderColor: colors.danger },
+  // Red at rest and when focused (then its ring is red too).
+  invalid: { borderColor: colors.danger, outlineColor: colors.danger },
   error: { color: colors.danger, fontSize: 14 },
 });

@@ -1,10 +1,10 @@
 import { ApiError } from '@tandem/client';
 import { generateRoomKey } from '@tandem/crypto';
-import { JoinByNameRequest, type RoomSummary } from '@tandem/protocol';
-import { useState } from 'react';
-import { KeyboardAvoidingView, Platform, ScrollView, StyleSheet, Text, View } from 'react-native';
+import { GuestRequest, JoinByNameRequest, type PublicUser, type RoomSummary, USERNAME_MAX } from '@tandem/protocol';
+import { useEffect, useRef, useState } from 'react';
+import { KeyboardAvoidingView, Platform, ScrollView, StyleSheet, Text, type TextInput, View } from 'react-native';
 import { SafeAreaView } from 'react-native-safe-area-context';
-import { useAuth, useSignedIn } from '../auth/AuthProvider.tsx';
+import { useAuth } from '../auth/AuthProvider.tsx';
 import { Button } from '../components/Button.tsx';
 import { Field } from '../components/Field.tsx';
 import { LockIcon } from '../components/LockIcon.tsx';
@@ -15,29 +15,77 @@ import { colors } from '../theme.ts';
 export type OpenRoom = Pick<RoomSummary, 'id' | 'name' | 'encrypted'>;
 
 /**
- * The front page of seed 000: "Create Room" (blue) and "or join room" (green). Rooms made here are
- * end-to-end encrypted: the room key is made on this phone and only ever leaves it wrapped for
- * another member's device.
+ * The front page of seed 000 and the app's first screen: "Create Room" (blue) and "or join room"
+ * (green). Without a session there is one more field above them, "Your name": the first create or
+ * join makes a guest session under it (remembered on the phone). Rooms made here are end-to-end
+ * encrypted: the room key is made on this phone and only ever leaves it wrapped for another
+ * member's device.
  */
-export function FrontScreen({ onOpen }: { onOpen(room: OpenRoom): void }) {
+export function FrontScreen({ onOpen, onSignIn }: { onOpen(room: OpenRoom): void; onSignIn(): void }) {
   const { rest, e2e, serverUrl } = useServices();
-  const { user } = useSignedIn();
   const auth = useAuth();
+  const user = auth.status === 'signedIn' ? auth.user : undefined;
+  const [name, setName] = useState(auth.rememberedName);
   const [createName, setCreateName] = useState('');
   const [joinName, setJoinName] = useState('');
+  const [nameError, setNameError] = useState<string>();
   const [createError, setCreateError] = useState<string>();
   const [joinError, setJoinError] = useState<string>();
   const [busy, setBusy] = useState<'create' | 'join'>();
+  const nameField = useRef<TextInput>(null);
+  const createField = useRef<TextInput>(null);
+
+  // Signed out (or the session ended): the name field starts from the remembered name again.
+  const signedOut = user === undefined;
+  useEffect(() => {
+    if (signedOut) setName(auth.rememberedName);
+  }, [signedOut, auth.rememberedName]);
+
+  /** The name as the shared schema accepts it, or undefined with its error shown (no request made). */
+  const checkName = (): string | undefined => {
+    const parsed = GuestRequest.shape.username.safeParse(name);
+    if (parsed.success) {
+      setNameError(undefined);
+      return parsed.data;
+    }
+    setNameError(
+      name.trim() === ''
+        ? 'Enter your name first: it is how the others see you.'
+        : firstIssue(parsed.error, 'Your name'),
+    );
+    nameField.current?.focus();
+    return undefined;
+  };
+
+  /** The signed-in user, or a new guest session under `guestName` (its errors under the name field). */
+  const sessionUser = async (guestName: string | undefined): Promise<PublicUser | undefined> => {
+    if (user) return user;
+    if (guestName === undefined) return undefined;
+    try {
+      return await auth.continueAsGuest(guestName);
+    } catch (e) {
+      setNameError(
+        e instanceof ApiError && e.status === 409
+          ? `The name "${guestName}" is taken. Pick another one, or sign in if it is yours.`
+          : errorMessage(e, serverUrl),
+      );
+      nameField.current?.focus();
+      return undefined;
+    }
+  };
 
   const create = async () => {
+    const guestName = user ? undefined : checkName();
     const parsed = JoinByNameRequest.shape.name.safeParse(createName);
-    if (!parsed.success) return setCreateError(firstIssue(parsed.error, 'The room name'));
-    setCreateError(undefined);
+    setCreateError(parsed.success ? undefined : firstIssue(parsed.error, 'The room name'));
+    if (!parsed.success || (!user && guestName === undefined)) return;
     setBusy('create');
     try {
+      const me = await sessionUser(guestName);
+      if (!me) return;
       const { roomId, room } = await rest.createRoom({ name: parsed.data, encrypted: true });
       // Made here, kept in the secure store; the server only learns that the room is encrypted.
-      await e2e.keys.saveRoomKey(user.id, roomId, 1, generateRoomKey());
+      await e2e.keys.saveRoomKey(me.id, roomId, 1, generateRoomKey());
       setCreateName('');
       onOpen({ id: roomId, name: room.name, encrypted: room.encrypted });
     } catch (e) {
@@ -48,11 +96,14 @@ export function FrontScreen({ onOpen }: { onOpen(room: OpenRoom): void }) {
   };
 
   const join = async () => {
+    const guestName = user ? undefined : checkName();
     const parsed = JoinByNameRequest.shape.name.safeParse(joinName);
-    if (!parsed.success) return setJoinError(firstIssue(parsed.error, 'The room name'));
-    setJoinError(undefined);
+    setJoinError(parsed.success ? undefined : firstIssue(parsed.error, 'The room name'));
+    if (!parsed.success || (!user && guestName === undefined)) return;
     setBusy('join');
     try {
+      const me = await sessionUser(guestName);
+      if (!me) return;
       // `create: false`: a mistyped name must not quietly make a new room.
       const { room } = await rest.joinByName({ name: parsed.data, create: false });
       setJoinName('');
@@ -75,19 +126,42 @@ export function FrontScreen({ onOpen }: { onOpen(room: OpenRoom): void }) {
           <Text style={styles.brand} accessibilityRole="header">
             Tandem
           </Text>
-          <View style={styles.account}>
-            <Text style={styles.muted} numberOfLines={1}>
-              {user.name ?? user.username}
-            </Text>
-            <Button tone="plain" label="Sign out" onPress={() => void auth.signOut()} />
-          </View>
+          {user ? (
+            <View style={styles.account}>
+              <Text style={styles.muted} numberOfLines={1}>
+                {user.name ?? user.username}
+              </Text>
+              <Button tone="plain" label="Sign out" onPress={() => void auth.signOut()} />
+            </View>
+          ) : (
+            <Button tone="plain" label="I have an account: sign in" onPress={onSignIn} />
+          )}
         </View>
         <ScrollView contentContainerStyle={styles.content} keyboardShouldPersistTaps="handled">
+          {user ? null : (
+            <Field
+              ref={nameField}
+              label="Your name"
+              showLabel
+              placeholder="e.g. alice"
+              autoCapitalize="none"
+              autoComplete="username"
+              textContentType="username"
+              value={name}
+              onChangeText={setName}
+              onSubmitEditing={() => createField.current?.focus()}
+              returnKeyType="next"
+              submitBehavior="submit"
+              maxLength={USERNAME_MAX}
+              error={nameError}
+            />
+          )}
           <View style={styles.section}>
             <Text accessibilityRole="header" style={styles.heading}>
               Create Room
             </Text>
             <Field
+              ref={createField}
               label="Enter new room name"
               placeholder="Enter new room name"
               value={createName}
@@ -134,7 +208,9 @@ const styles = StyleSheet.create({
     flexDirection: 'row',
     alignItems: 'center',
     justifyContent: 'space-between',
-    paddingHorizontal: 16,
+    gap: 8,
+    paddingLeft: 16,
+    paddingRight: 4,
     borderBottomWidth: StyleSheet.hairlineWidth,
     borderBottomColor: colors.line,
   },
