@@ -24,6 +24,7 @@ import { roomRoutes } from './http/rooms.routes.ts';
 import { statsRoutes } from './http/stats.routes.ts';
 import { uploadRoutes } from './http/uploads.routes.ts';
 import { registerWebApp } from './http/web.ts';
+import { prettyLogStream, usePrettyLogs } from './log-format.ts';
 import { createMetrics } from './metrics.ts';
 import { createRealtimeCore, registerRealtime } from './realtime/index.ts';
 import { autocompleteService } from './services/autocomplete/index.ts';
@@ -52,6 +53,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       level: config.logLevel,
       // Tokens and cookies never reach the logs.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      // A person at a terminal reads lines; everything else (files, collectors, tests) gets JSON.
+      ...(usePrettyLogs(config.logFormat) ? { stream: prettyLogStream() } : {}),
     },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,

@@ -59,6 +59,8 @@ const EnvSchema = z.object({
     .min(1)
     .default(fileURLToPath(new URL('../../web/dist', import.meta.url))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // auto: readable lines when stdout is a terminal, JSON lines (one object a line) everywhere else.
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   SESSION_TTL: Duration.default(30 * 86_400_000),
   DEFAULT_ROOMS: z
     .string()
@@ -147,6 +149,8 @@ export type Config = {
   /** The built web app (apps/web/dist); served at / when it exists. */
   webDir: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** `auto` picks `pretty` when stdout is a terminal and `json` otherwise (the caller decides). */
+  logFormat: z.infer<typeof EnvSchema>['LOG_FORMAT'];
   sessionTtlSeconds: number;
   defaultRooms: string[];
   cookieSecure: 'auto' | boolean;
@@ -218,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimit: e.AUTOCOMPLETE_RATE_LIMIT,
     },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     sessionTtlSeconds: e.SESSION_TTL / 1000,
     defaultRooms: e.DEFAULT_ROOMS,
     cookieSecure: e.COOKIE_SECURE === 'auto' ? 'auto' : e.COOKIE_SECURE === 'true',

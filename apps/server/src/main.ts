@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { publicUrl, runningLine, usePrettyLogs } from './log-format.ts';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -51,3 +52,8 @@ try {
   );
   process.exit(1);
 }
+
+// One line a person can act on. In a terminal it stands on its own; in JSON logs it is a log line.
+const line = runningLine(publicUrl(app.server.address(), config.host));
+if (usePrettyLogs(config.logFormat)) process.stdout.write(`\n  ${line}\n\n`);
+else app.log.info({ url: publicUrl(app.server.address(), config.host) }, line);
