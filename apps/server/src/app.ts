@@ -101,7 +101,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await services.rooms.ensureDefaultRooms(config.defaultRooms);
 
   // 4. HTTP infrastructure: errors, cookies, rate limits, sessions, API docs.
-  const spaFallback = await registerWebApp(app, config.webDir);
+  const spaFallback = await registerWebApp(app, config.webDir, { uploadsOrigin: config.uploads.origin });
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, spaFallback });
   // An empty JSON body means "no fields" (curl -X POST without -d), not a parse error.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {

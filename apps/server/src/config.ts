@@ -16,6 +16,18 @@ const Duration = z
   })
   .refine((ms) => ms > 0, 'must be longer than zero');
 
+/** Parses a byte count: a plain number, or with a unit — "512MiB", "1GiB", "10GB" (KiB/MiB/GiB/TiB are ×1024). */
+const Bytes = z
+  .string()
+  .trim()
+  .regex(/^\d+\s*([KMGT]i?B|B)?$/i, 'must be a number of bytes, or with a unit like 512MiB, 1GiB, 10GB')
+  .transform((v) => {
+    const unit = (/([KMGT]i?B|B)$/i.exec(v)?.[1] ?? 'B').toUpperCase();
+    const power = ['B', 'K', 'M', 'G', 'T'].indexOf(unit[0] ?? 'B');
+    return Number.parseInt(v, 10) * (unit.includes('I') ? 1024 : 1000) ** power;
+  })
+  .refine((n) => Number.isSafeInteger(n), 'is too large');
+
 const Bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const DatabaseUrl = z
@@ -44,7 +56,19 @@ const EnvSchema = z.object({
     .default(25 * 1024 * 1024),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(1000).default(10),
   UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
-  UPLOAD_ORPHAN_TTL: Duration.default(24 * 3_600_000),
+  UPLOAD_ORPHAN_TTL: Duration.default(3_600_000),
+  // Per-user byte quotas (0 turns one off) and the free space UPLOAD_DIR's disk must keep.
+  UPLOAD_QUOTA_DAILY: Bytes.default(1024 ** 3),
+  UPLOAD_QUOTA_TOTAL: Bytes.default(5 * 1024 ** 3),
+  UPLOAD_QUOTA_GUEST: Bytes.default(512 * 1024 ** 2),
+  UPLOAD_MIN_FREE_DISK: Bytes.default(1024 ** 3),
+  // Another origin that serves the files (https://files.example.com); see docs/deployment.md.
+  UPLOADS_ORIGIN: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/\/+$/, ''))
+    .refine((v) => /^https?:\/\/[^/\s]+$/.test(v), 'must be an origin like https://files.example.com (no path)')
+    .optional(),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters long').optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   AUTOCOMPLETE_PROVIDER: z.enum(['rules', 'openai']).default('rules'),
@@ -136,6 +160,15 @@ export type Config = {
     rateLimit: number;
     /** Files never attached to a message are deleted after this long. */
     orphanTtlMs: number;
+    /** Bytes a user may upload in 24 hours, and keep stored; 0: no limit. */
+    quotaDailyBytes: number;
+    quotaTotalBytes: number;
+    /** Guests: at most this, per day and in all (0: the same as everyone). */
+    quotaGuestBytes: number;
+    /** Uploads are refused (507) while UPLOAD_DIR's disk has less free space than this; 0: never. */
+    minFreeDiskBytes: number;
+    /** When set, file links point at this origin and /static on the app's origin redirects there. */
+    origin: string | undefined;
   };
   /** When set, /metrics wants it as a bearer token. */
   metricsToken: string | undefined;
@@ -210,6 +243,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFiles: e.UPLOAD_MAX_FILES,
       rateLimit: e.UPLOAD_RATE_LIMIT,
       orphanTtlMs: e.UPLOAD_ORPHAN_TTL,
+      quotaDailyBytes: e.UPLOAD_QUOTA_DAILY,
+      quotaTotalBytes: e.UPLOAD_QUOTA_TOTAL,
+      quotaGuestBytes: e.UPLOAD_QUOTA_GUEST,
+      minFreeDiskBytes: e.UPLOAD_MIN_FREE_DISK,
+      origin: e.UPLOADS_ORIGIN,
     },
     webDir: path.resolve(e.WEB_DIR),
     metricsToken: e.METRICS_TOKEN,

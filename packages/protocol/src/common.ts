@@ -47,6 +47,7 @@ export const ErrorCode = z.enum([
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
+  'insufficient_storage',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -11,29 +12,56 @@ import { currentUser } from './auth-hook.ts';
 import { errorResponses, signedIn } from './schema-helpers.ts';
 
 /**
- * Types a browser may show in place. Everything else — HTML, SVG, JavaScript, XML, anything
- * unknown — is sent as a download, so an upload can never run script on our origin.
+ * Types a browser may show in place, by the stored name's extension, with the type they are sent
+ * as. Everything else — HTML, SVG, JavaScript, CSS, XML, anything unknown — is sent as
+ * `application/octet-stream` and a download: with `nosniff`, a browser refuses to run or style
+ * with it even when a page names it in `<script src>`, so an upload never runs at our origin.
  */
-const INLINE_EXTENSIONS = new Set([
-  '.png',
-  '.jpg',
-  '.jpeg',
-  '.gif',
-  '.webp',
-  '.avif',
-  '.pdf',
-  '.txt',
-  '.mp3',
-  '.ogg',
-  '.wav',
-  '.m4a',
-  '.mp4',
-  '.webm',
-]);
+const INLINE_TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.pdf': 'application/pdf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.mp3': 'audio/mpeg',
+  '.ogg': 'audio/ogg',
+  '.wav': 'audio/wav',
+  '.m4a': 'audio/mp4',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
+};
+
+/**
+ * A refused upload (quota, disk) stops reading mid-body. The rest is read and dropped — never
+ * written — so that the client, still sending, gets the answer instead of a stalled or reset
+ * connection; a body larger than any upload could be is cut off.
+ */
+function drainRest(raw: IncomingMessage, maxBytes: number) {
+  if (raw.readableEnded || raw.destroyed) return;
+  let dropped = 0;
+  raw.unpipe();
+  raw.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > maxBytes + 1024 * 1024) raw.destroy();
+  });
+  raw.resume();
+}
 
 export type UploadRouteOptions = { services: Services; uploads: Config['uploads']; uploadDir: string };
 
 export async function uploadRoutes(app: FastifyInstance, { services, uploads, uploadDir }: UploadRouteOptions) {
+  // Orphans are swept a few times per lifetime (at most every 15 minutes), so a file never
+  // attached is gone soon after UPLOAD_ORPHAN_TTL, not up to a sweep interval later.
+  const sweepEvery = Math.max(60_000, Math.min(15 * 60_000, Math.floor(uploads.orphanTtlMs / 4)));
+  const sweep = setInterval(() => {
+    services.uploads.sweepOrphans().catch((error: unknown) => app.log.warn({ err: error }, 'upload sweep failed'));
+  }, sweepEvery);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
+
   await app.register(multipart, {
     limits: { fileSize: uploads.maxFileBytes, files: uploads.maxFiles, fields: 0, parts: uploads.maxFiles + 1 },
   });
@@ -47,11 +75,14 @@ export async function uploadRoutes(app: FastifyInstance, { services, uploads, up
     index: false,
     cacheControl: false,
     setHeaders: (reply: FastifyReply, filePath: string) => {
-      const inline = INLINE_EXTENSIONS.has(path.extname(filePath).toLowerCase());
-      reply.header('content-disposition', inline ? 'inline' : 'attachment');
+      const inlineType = INLINE_TYPES[path.extname(filePath).toLowerCase()];
+      reply.header('content-type', inlineType ?? 'application/octet-stream');
+      reply.header('content-disposition', inlineType ? 'inline' : 'attachment');
       reply.header('x-content-type-options', 'nosniff');
       reply.header('content-security-policy', "default-src 'none'; img-src 'self'; media-src 'self'; sandbox");
       reply.header('cache-control', 'public, max-age=31536000, immutable');
+      // On a separate origin the app reads encrypted files with fetch(); links are the only key.
+      if (uploads.origin) reply.header('access-control-allow-origin', '*');
     },
   });
 
@@ -69,10 +100,10 @@ export async function uploadRoutes(app: FastifyInstance, { services, uploads, up
       schema: {
         tags: ['uploads'],
         summary: 'Upload files (multipart/form-data)',
-        description: `One or more files in \`multipart/form-data\` (any field name). Each is streamed to disk under a random name and answered with its link, \`/static/<name>\`, in the order sent. Attach them to a message with \`attachmentIds\`. At most ${uploads.maxFiles} files of ${uploads.maxFileBytes} bytes each per request (413 names the limit, and nothing of the request is kept); empty files answer 400. Files never attached to a message are deleted after a while.`,
+        description: `One or more files in \`multipart/form-data\` (any field name). Each is streamed to disk under a random name and answered with its link, \`/static/<name>\` (on UPLOADS_ORIGIN when one is set), in the order sent. Attach them to a message with \`attachmentIds\`. At most ${uploads.maxFiles} files of ${uploads.maxFileBytes} bytes each per request, and per-user quotas per day and in all (413 names the limit, and nothing of the request is kept); 507 while the server is low on disk space; empty files answer 400. Files never attached to a message are deleted after a while.`,
         consumes: ['multipart/form-data'],
         security: signedIn,
-        response: { 201: UploadResponse, ...errorResponses(400, 401, 413, 415, 429) },
+        response: { 201: UploadResponse, ...errorResponses(400, 401, 413, 415, 429, 507) },
       },
     },
     async (request, reply) => {
@@ -80,8 +111,13 @@ export async function uploadRoutes(app: FastifyInstance, { services, uploads, up
       if (!request.isMultipart()) {
         throw new AppError(415, 'unsupported_media_type', 'Send the files as multipart/form-data.');
       }
-      const stored = await services.uploads.receive(request.files(), user);
-      return reply.status(201).send(stored);
+      try {
+        const stored = await services.uploads.receive(request.files(), user);
+        return reply.status(201).send(stored);
+      } catch (error) {
+        drainRest(request.raw, uploads.maxFiles * uploads.maxFileBytes);
+        throw error;
+      }
     },
   );
 }

@@ -18,21 +18,44 @@ const API_SEGMENTS = new Set([
   'metrics',
 ]);
 
-// The app loads only its own scripts and styles and talks only to its own origin.
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self' ws: wss:",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-].join('; ');
+/** Where Vite puts the built app's scripts (`/assets/index-<hash>.js`): nothing else may run. */
+export const SCRIPTS_PATH = '/assets/';
+
+/**
+ * The app's Content-Security-Policy: it loads only its own scripts and styles and talks only to
+ * its own origin ('self' covers same-origin ws: and wss:) and, when set, UPLOADS_ORIGIN (files,
+ * and the encrypted ones it fetches to decrypt). CORS_ORIGINS are not here: they are pages that
+ * call us, never places the app itself connects to.
+ *
+ * Two policies, both enforced (the comma): the first allows scripts from our origin only, the
+ * second from `/assets/` on any host only — together, only our own `/assets/`, never
+ * `/static/<upload>.js` nor any other path. (A host-source needs a host to carry a path, and the
+ * app does not know the public host behind a proxy; the intersection needs neither.) Nothing
+ * under /assets/ redirects, which would end path matching.
+ */
+export function contentSecurityPolicy(uploadsOrigin?: string): string {
+  const files = uploadsOrigin ? ` ${uploadsOrigin}` : '';
+  const main = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: blob:${files}`,
+    `media-src 'self' blob:${files}`,
+    `connect-src 'self'${files}`,
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
+  return `${main}, script-src *:*${SCRIPTS_PATH}`;
+}
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Tandem</title>
 <p>The Tandem web app is not built. Run <code>./tandem start</code> (it builds it) or
 <code>npm run build -w @tandem/web</code>. The API is documented at <a href="/docs">/docs</a>.</p>`;
+
+/** What the uploads origin answers besides the files: load balancers' health checks. */
+const UPLOADS_ORIGIN_PATHS = new Set(['/healthz', '/readyz']);
 
 export type SpaFallback = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null;
 
@@ -41,7 +64,14 @@ export type SpaFallback = (request: FastifyRequest, reply: FastifyReply) => Fast
  * cached and sent with a strict Content-Security-Policy. Returns the fallback that answers
  * browser navigations to app routes (`/lobby`, `/chat/…`) with `index.html`.
  */
-export async function registerWebApp(app: FastifyInstance, webDir: string): Promise<SpaFallback> {
+export async function registerWebApp(
+  app: FastifyInstance,
+  webDir: string,
+  options: { uploadsOrigin?: string | undefined } = {},
+): Promise<SpaFallback> {
+  const CONTENT_SECURITY_POLICY = contentSecurityPolicy(options.uploadsOrigin);
+  // First of all hooks, so that nothing else (sessions, rate limits) runs for another origin.
+  if (options.uploadsOrigin) separateUploadsOrigin(app, options.uploadsOrigin);
   const built = fs.existsSync(path.join(webDir, 'index.html'));
   if (built) {
     await app.register(fastifyStatic, {
@@ -76,4 +106,23 @@ export async function registerWebApp(app: FastifyInstance, webDir: string): Prom
     reply.header('referrer-policy', 'no-referrer');
     return reply.sendFile('index.html');
   };
+}
+
+/**
+ * UPLOADS_ORIGIN: the files live on an origin of their own (e.g. files.example.com, the same
+ * server under another name). There, only the files (and health checks) are answered — never the
+ * app or the API, so that origin never holds a cookie or a key. On every other host, /static/…
+ * redirects (308) to the same path there, so links stored or cached before still work.
+ */
+function separateUploadsOrigin(app: FastifyInstance, origin: string) {
+  const uploadsHost = new URL(origin).host;
+  app.addHook('onRequest', async (request, reply) => {
+    const pathname = request.url.split('?')[0] ?? '';
+    const isFile = pathname.startsWith('/static/');
+    if (request.host.toLowerCase() === uploadsHost) {
+      if (isFile || UPLOADS_ORIGIN_PATHS.has(pathname)) return;
+      return reply.status(404).send({ error: { code: 'not_found', message: `${origin} serves uploaded files only.` } });
+    }
+    if (isFile) return reply.redirect(`${origin}${request.url}`, 308);
+  });
 }

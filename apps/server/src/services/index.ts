@@ -34,7 +34,7 @@ export function createServices({
     config.database.kind === 'postgres'
       ? Math.max(1, Math.min(4, Math.floor((config.database.poolSize ?? 10) / 2)))
       : 1;
-  const messages = messagesService({ db, clock, rooms, concurrentCommits });
+  const messages = messagesService({ db, clock, rooms, concurrentCommits, filesOrigin: config.uploads.origin });
   const uploads = uploadsService({ db, clock, uploadDir: config.uploadDir, limits: config.uploads });
   const e2e = e2eService({ db, clock, rooms });
   return { accounts, rooms, messages, uploads, e2e };

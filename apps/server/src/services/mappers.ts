@@ -46,6 +46,14 @@ export const toRoomSummary = (r: RoomSummaryRow, onlineCount: number): RoomSumma
         },
 });
 
+/** Links on UPLOADS_ORIGIN when one is set (`https://files.example.com/static/…`), else same-origin. */
+export const attachmentMapper =
+  (origin = '') =>
+  (u: UploadRow): Attachment => ({
+    ...toAttachment(u),
+    url: `${origin}/static/${u.stored_name}`,
+  });
+
 export const toAttachment = (u: UploadRow): Attachment => ({
   id: u.id,
   url: `/static/${u.stored_name}`,

@@ -8,7 +8,7 @@ import * as messages from '../store/messages.repository.ts';
 import * as rooms from '../store/rooms.repository.ts';
 import { listAttachments } from '../store/uploads.repository.ts';
 import type { UserRow } from '../store/users.repository.ts';
-import { toAttachment, toMessage } from './mappers.ts';
+import { attachmentMapper, toMessage } from './mappers.ts';
 import type { RoomsService } from './rooms.service.ts';
 
 export type MessagesDeps = {
@@ -17,6 +17,8 @@ export type MessagesDeps = {
   rooms: RoomsService;
   /** Group-commit batches under way at once (see groupCommitter). */
   concurrentCommits?: number;
+  /** UPLOADS_ORIGIN: attachment links point there. */
+  filesOrigin?: string | undefined;
 };
 
 /** Listeners are told about each newly stored message (the realtime hub fans it out). */
@@ -105,7 +107,8 @@ export function groupCommitter(db: Db, concurrency = 1) {
     });
 }
 
-export function messagesService({ db, clock, rooms: roomsService, concurrentCommits = 1 }: MessagesDeps) {
+export function messagesService({ db, clock, rooms: roomsService, concurrentCommits = 1, filesOrigin }: MessagesDeps) {
+  const toAttachment = attachmentMapper(filesOrigin);
   const listeners = new Set<MessageListener>();
   const store = groupCommitter(db, concurrentCommits);
 

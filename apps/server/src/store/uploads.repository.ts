@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Transaction } from 'kysely';
+import { type Insertable, type Selectable, sql, type Transaction } from 'kysely';
 import type { Db } from './db.ts';
 import type { Database, UploadsTable } from './schema.ts';
 
@@ -66,4 +66,21 @@ export async function deleteUnattached(db: Db, ids: string[]): Promise<string[]>
     .returning('stored_name')
     .execute();
   return rows.map((r) => r.stored_name);
+}
+
+/**
+ * What one user's files take up: every stored upload (`total`), and those uploaded since
+ * `since` (`recent`). Files swept as orphans no longer count. Uses the owner index.
+ */
+export async function usageOf(db: Db, ownerId: string, since: number): Promise<{ total: number; recent: number }> {
+  const row = await db
+    .selectFrom('uploads')
+    .select([
+      sql<string | number>`coalesce(sum(size), 0)`.as('total'),
+      sql<string | number>`coalesce(sum(case when created_at >= ${since} then size else 0 end), 0)`.as('recent'),
+    ])
+    .where('owner_id', '=', ownerId)
+    .executeTakeFirst();
+  // PostgreSQL sums bigints as numeric, which arrives as a string.
+  return { total: Number(row?.total ?? 0), recent: Number(row?.recent ?? 0) };
 }
