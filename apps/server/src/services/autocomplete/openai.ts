@@ -1,8 +1,8 @@
 import type { AutocompleteRequest } from '@tandem/protocol';
 import type { AutocompleteProvider } from './index.ts';
 
-/** Context sent around the cursor: enough for a completion, bounded in cost. */
-const CONTEXT_CHARS = 4000;
+/** Context sent around the cursor: enough for a completion, bounded in cost (the service cuts to it). */
+const CONTEXT_WINDOW = { before: 4000, after: 1000 } as const;
 
 const SYSTEM_PROMPT =
   'You are a code completion engine. Reply with only the exact text to insert at <CURSOR>, ' +
@@ -12,9 +12,10 @@ const SYSTEM_PROMPT =
 export function openAiProvider(options: { baseUrl: string; apiKey: string; model: string }): AutocompleteProvider {
   return {
     name: 'openai',
+    window: CONTEXT_WINDOW,
     async suggest({ code, cursorPosition, language }: AutocompleteRequest, signal: AbortSignal) {
-      const before = code.slice(Math.max(0, cursorPosition - CONTEXT_CHARS), cursorPosition);
-      const after = code.slice(cursorPosition, cursorPosition + CONTEXT_CHARS / 4);
+      const before = code.slice(Math.max(0, cursorPosition - CONTEXT_WINDOW.before), cursorPosition);
+      const after = code.slice(cursorPosition, cursorPosition + CONTEXT_WINDOW.after);
       const response = await fetch(`${options.baseUrl.replace(/\/$/, '')}/chat/completions`, {
         method: 'POST',
         signal,

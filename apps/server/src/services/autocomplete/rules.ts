@@ -1,4 +1,5 @@
 import type { Language } from '@tandem/protocol';
+import { windowAround } from './context-window.ts';
 
 /**
  * The default autocomplete: deterministic rules, no network. In order of preference:
@@ -7,6 +8,11 @@ import type { Language } from '@tandem/protocol';
  * 3. at the end of a line: closing the brackets and quotes left open, followed by a block
  *    template when the line opens a block (`def`, `for`, `if`, `function`, `class`, …).
  * The suggestion is the text to insert at the cursor, or '' when no rule applies.
+ *
+ * Cost: the rules see at most `RULES_WINDOW` around the cursor, and look at it with backward
+ * scans and regular expressions that are linear (anchored at the start, or without a repeated
+ * part before a `$`). A regular expression ending in `$` but not anchored at the start is tried
+ * at every position and is quadratic on a long line: 100 KB of `a` took seconds.
  */
 
 const MEMBERS: Record<Language, Record<string, string[]>> = {
@@ -83,18 +89,76 @@ function blockTemplate(line: string, language: Language, indent: string): string
   return ` {\n${indent}  \n${indent}}`;
 }
 
-function memberCompletion(before: string, language: Language): string | null {
-  const match = /([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\.([A-Za-z_$][\w$]*)?$/.exec(before);
-  if (!match) return null;
-  const members = MEMBERS[language][match[1] ?? ''];
+/**
+ * What the rules may see of a document: this many UTF-16 code units before the cursor and after
+ * it. The service cuts every request to it before the rules run (see `windowAround`), so no rule,
+ * present or future, can cost more than a fixed amount however large the document is.
+ */
+export const RULES_WINDOW = { before: 2000, after: 500 } as const;
+
+/** `[A-Za-z_$]` */
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+/** `[\w$]` */
+const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
+
+/** Where the run of `[\w$]` characters that ends at `end` (exclusive) begins. */
+function runStart(text: string, end: number): number {
+  let i = end;
+  while (i > 0 && isIdentPart(text.charCodeAt(i - 1))) i--;
+  return i;
+}
+
+/** The first identifier-start character in `[from, to)`, or -1: where an identifier in the run may begin. */
+function firstIdentStart(text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (isIdentStart(text.charCodeAt(i))) return i;
+  return -1;
+}
+
+/**
+ * The identifier being typed just before `end`: what `/[A-Za-z_$][\w$]*$/` matches, found by one
+ * backward scan (the regular expression, tried at every start, is quadratic on a long run).
+ */
+export function identifierBefore(text: string, end = text.length): string {
+  const start = firstIdentStart(text, runStart(text, end), end);
+  return start === -1 ? '' : text.slice(start, end);
+}
+
+/**
+ * `object.partial` at the end of the line, as `/(ident(?:\.ident)*)\.(ident)?$/` would match it,
+ * found by scanning backwards once: the partial member after the last dot, then the dotted chain
+ * of identifiers before it (as long as it is valid, like the regular expression's leftmost match).
+ */
+export function memberAccessBefore(line: string): { object: string; partial: string } | null {
+  const partialStart = runStart(line, line.length);
+  if (partialStart < line.length && !isIdentStart(line.charCodeAt(partialStart))) return null;
+  const dot = partialStart - 1;
+  if (dot < 0 || line[dot] !== '.') return null;
+  let chainStart = -1;
+  let segmentEnd = dot;
+  for (;;) {
+    const run = runStart(line, segmentEnd);
+    const start = firstIdentStart(line, run, segmentEnd);
+    if (start === -1) break;
+    chainStart = start;
+    // A whole segment preceded by a dot: the chain may go on further back.
+    if (start !== run || run === 0 || line[run - 1] !== '.') break;
+    segmentEnd = run - 1;
+  }
+  if (chainStart === -1) return null;
+  return { object: line.slice(chainStart, dot), partial: line.slice(partialStart) };
+}
+
+function memberCompletion(lineBefore: string, language: Language): string | null {
+  const access = memberAccessBefore(lineBefore);
+  if (!access) return null;
+  const members = MEMBERS[language][access.object];
   if (!members) return null;
-  const partial = match[2] ?? '';
-  const member = members.find((m) => m.startsWith(partial) && m !== partial);
-  return member ? member.slice(partial.length) : null;
+  const member = members.find((m) => m.startsWith(access.partial) && m !== access.partial);
+  return member ? member.slice(access.partial.length) : null;
 }
 
 function wordCompletion(code: string, cursor: number, language: Language): string | null {
-  const prefix = /[A-Za-z_$][\w$]*$/.exec(code.slice(0, cursor))?.[0] ?? '';
+  const prefix = identifierBefore(code, cursor);
   if (prefix.length < 2 || /[\w$]/.test(code[cursor] ?? '')) return null;
   const counts = new Map<string, number>();
   const elsewhere = code.slice(0, cursor - prefix.length) + code.slice(cursor);
@@ -107,7 +171,12 @@ function wordCompletion(code: string, cursor: number, language: Language): strin
   return best ? best.slice(prefix.length) : null;
 }
 
-export function suggestByRules(code: string, cursor: number, language: Language): string {
+export function suggestByRules(fullCode: string, fullCursor: number, language: Language): string {
+  // The service windows the request already; a caller that did not is windowed here.
+  const { code, cursorPosition: cursor } = windowAround(
+    { code: fullCode, cursorPosition: fullCursor, language },
+    RULES_WINDOW,
+  );
   const before = code.slice(0, cursor);
   const lineStart = before.lastIndexOf('\n') + 1;
   const lineBefore = before.slice(lineStart);
