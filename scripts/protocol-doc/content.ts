@@ -26,6 +26,8 @@ export const closeCodeMeanings: Record<keyof typeof CloseCode, string> = {
   authTimeout: 'No `auth` frame arrived in time on a socket opened without a cookie or bearer token.',
   unsupportedVersion: 'The client asked for a protocol version (`?v=`) this server does not speak.',
   slowConsumer: 'The client stopped reading and its send buffer passed the cap. Reconnect and resume.',
+  tooManyConnections:
+    'The user has `WS_MAX_SOCKETS_PER_USER` sockets open already (all nodes counted). Close one, then reconnect.',
 };
 
 export const errorCodeMeanings: Record<WsErrorCode, string> = {

@@ -24,6 +24,8 @@ import { roomRoutes } from './http/rooms.routes.ts';
 import { statsRoutes } from './http/stats.routes.ts';
 import { uploadRoutes } from './http/uploads.routes.ts';
 import { registerWebApp } from './http/web.ts';
+import { registerBodyTimeouts, registerRestSendBudget } from './limits/http.ts';
+import { createLimits } from './limits/limits.ts';
 import { prettyLogStream, usePrettyLogs } from './log-format.ts';
 import { createMetrics } from './metrics.ts';
 import { createRealtimeCore, registerRealtime } from './realtime/index.ts';
@@ -58,6 +60,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    // Slow clients cannot hold connections open (slowloris): headers must arrive within
+    // HEADERS_TIMEOUT, a silent socket is closed after REQUEST_TIMEOUT, an idle keep-alive after
+    // KEEP_ALIVE_TIMEOUT. Bodies are bounded in limits/http.ts (uploads by progress, not in total);
+    // Node's total request timeout stays off so that a long upload is not cut.
+    connectionTimeout: config.timeouts.requestMs,
+    keepAliveTimeout: config.timeouts.keepAliveMs,
+    requestTimeout: 0,
+    http: {
+      headersTimeout: config.timeouts.headersMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.timeouts.headersMs / 4))),
+    },
     // Our ids are URL-safe and at most 64 characters; longer paths are not ours.
     routerOptions: { maxParamLength: 200 },
     // One id per request across nodes: the load balancer's X-Request-Id when it sends a sane
@@ -93,11 +106,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ? await createRedisBus(config.redisUrl, app.log, config.redisPrefix, (s) => metrics.busPublishSeconds.observe(s))
     : createMemoryBus((error) => app.log.warn({ err: error }, 'bus handler failed'));
   app.addHook('onClose', () => bus.close());
+  // Limits every node shares (sends, sockets per user, failed sign-ins, HTTP rate limits): Redis too.
+  const limits = await createLimits({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log: app.log });
+  app.addHook('onClose', () => limits.close());
 
   // 3. Realtime core (fan-out, presence, room-list feed), then the services that read it,
   //    then the data every node expects to find.
   const core = createRealtimeCore({ bus, clock, options: config.realtime, metrics });
-  const services = createServices({ db: store.db, clock, config, presence: core.presence });
+  const services = createServices({ db: store.db, clock, config, presence: core.presence, limits });
   await services.rooms.ensureDefaultRooms(config.defaultRooms);
 
   // 4. HTTP infrastructure: errors, cookies, rate limits, sessions, API docs.
@@ -129,8 +145,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
   }
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
-  registerAuth(app, services.accounts);
+  await app.register(rateLimit, {
+    global: false,
+    // Shared by the nodes; while Redis is unreachable these limits let requests through.
+    ...(limits.redis ? { redis: limits.redis, nameSpace: `${config.redisPrefix}:rate:`, skipOnError: true } : {}),
+  });
+  registerBodyTimeouts(app, config.timeouts);
+  registerAuth(app, services.accounts, { corsOrigins: config.corsOrigins });
+  registerRestSendBudget(app, limits, config.realtime);
   await registerDocs(app);
 
   // 5. Routes, one file per resource, and the realtime gateway at /ws.
@@ -151,7 +173,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     rateLimit: config.autocomplete.rateLimit,
   });
   await uploadRoutes(app, { services, uploads: config.uploads, uploadDir: config.uploadDir });
-  const realtime = await registerRealtime(app, { services, core, clock, options: config.realtime });
+  const realtime = await registerRealtime(app, { services, core, clock, options: config.realtime, limits });
   // 6. Code rooms: the Yjs socket at /ws/code and the document as text over REST.
   const collab = registerCollab(app, {
     services,

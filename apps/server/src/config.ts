@@ -143,6 +143,10 @@ const EnvSchema = z.object({
   WS_SEND_BURST: z.coerce.number().int().min(1).max(100_000).default(40),
   WS_HEARTBEAT: Duration.default(30_000),
   WS_AUTH_TIMEOUT: Duration.default(10_000),
+  WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(20),
+  REQUEST_TIMEOUT: Duration.default(30_000),
+  HEADERS_TIMEOUT: Duration.default(10_000),
+  KEEP_ALIVE_TIMEOUT: Duration.default(5_000),
   TYPING_TIMEOUT: Duration.default(5_000),
   NODE_TIMEOUT: Duration.default(10_000),
 });
@@ -191,6 +195,14 @@ export type Config = {
   /** Origins (scheme://host[:port]) whose pages may call the API with a bearer token. */
   corsOrigins: string[];
   bodyLimit: number;
+  timeouts: {
+    /** A request body must arrive within this (uploads: keep arriving); also a socket's idle limit. */
+    requestMs: number;
+    /** The request line and headers must arrive within this. */
+    headersMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveMs: number;
+  };
   loginMaxFailures: number;
   loginFailureWindowSeconds: number;
   /** Guest, register, login and join-as-guest calls per address per minute. */
@@ -205,6 +217,8 @@ export type Config = {
     sendBurst: number;
     heartbeatMs: number;
     authTimeoutMs: number;
+    /** Open sockets per user across all nodes; one more is refused (close 4429). */
+    maxSocketsPerUser: number;
     typingTimeoutMs: number;
     /** A node not heard from for this long is taken for dead and its users leave. */
     nodeTimeoutMs: number;
@@ -267,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     corsOrigins: e.CORS_ORIGINS,
     bodyLimit: e.BODY_LIMIT,
+    timeouts: { requestMs: e.REQUEST_TIMEOUT, headersMs: e.HEADERS_TIMEOUT, keepAliveMs: e.KEEP_ALIVE_TIMEOUT },
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginFailureWindowSeconds: e.LOGIN_FAILURE_WINDOW / 1000,
     authRateLimit: e.AUTH_RATE_LIMIT,
@@ -279,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sendBurst: e.WS_SEND_BURST,
       heartbeatMs: e.WS_HEARTBEAT,
       authTimeoutMs: e.WS_AUTH_TIMEOUT,
+      maxSocketsPerUser: e.WS_MAX_SOCKETS_PER_USER,
       typingTimeoutMs: e.TYPING_TIMEOUT,
       nodeTimeoutMs: e.NODE_TIMEOUT,
     },

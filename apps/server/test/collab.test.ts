@@ -104,7 +104,7 @@ describe.each(backends)('code rooms on $name', (backend) => {
     const rest = await app.inject({ method: 'GET', url: `/rooms/${roomId}/code` });
     expect(rest.json()).toEqual({ roomId, language: 'python', code: a.text.toString() });
     // Opening the editor made the partner a member.
-    const members = await app.inject({ method: 'GET', url: `/rooms/${roomId}/members` });
+    const members = await app.inject({ method: 'GET', url: `/rooms/${roomId}/members`, headers: owner.headers });
     expect(members.json().members).toHaveLength(2);
   });
 

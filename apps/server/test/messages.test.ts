@@ -142,7 +142,8 @@ describe.each(backends)('messages on $name', (backend) => {
     await post(roomOne, a.headers, { clientMessageId: 's1', body: 'one' });
     await post(roomTwo, a.headers, { clientMessageId: 's2', body: 'two' });
     await post(roomTwo, a.headers, { clientMessageId: 's3', body: 'three' });
-    const users = (await app.inject({ method: 'GET', url: '/stats/users?limit=1000' })).json().users;
+    const users = (await app.inject({ method: 'GET', url: '/stats/users?limit=1000', headers: a.headers })).json()
+      .users;
     expect(users.find((u: { userId: string }) => u.userId === a.user.id)).toEqual({
       userId: a.user.id,
       username: a.user.username,

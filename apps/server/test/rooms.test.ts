@@ -35,7 +35,7 @@ describe.each(backends)('rooms on $name', (backend) => {
     });
     expect(res.statusCode).toBe(201);
     expect(res.json().room).toMatchObject({ kind: 'code', encrypted: true, createdBy: g.user.id });
-    const members = await app.inject({ method: 'GET', url: `/rooms/${res.json().roomId}/members` });
+    const members = await app.inject({ method: 'GET', url: `/rooms/${res.json().roomId}/members`, headers: g.headers });
     expect(members.json().members.map((m: { user: { id: string } }) => m.user.id)).toEqual([g.user.id]);
   });
 
@@ -141,12 +141,15 @@ describe.each(backends)('rooms on $name', (backend) => {
     await app.inject({ method: 'POST', url: `/rooms/${roomId}/join`, headers: b.headers });
     const left = await app.inject({ method: 'POST', url: `/rooms/${roomId}/leave`, headers: b.headers });
     expect(left.statusCode).toBe(204);
-    const members = await app.inject({ method: 'GET', url: `/rooms/${roomId}/members` });
+    const members = await app.inject({ method: 'GET', url: `/rooms/${roomId}/members`, headers: a.headers });
     expect(members.json().members).toHaveLength(1);
     expect(members.json().members[0].user).toMatchObject({ id: a.user.id, username: a.user.username, guest: true });
     const room = await app.inject({ method: 'GET', url: `/rooms/${roomId}` });
     expect(room.json().memberCount).toBe(1);
-    expect((await app.inject({ method: 'GET', url: '/rooms/AAAAAAAAAAAAAAAAAAAAAA/members' })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'GET', url: '/rooms/AAAAAAAAAAAAAAAAAAAAAA/members', headers: a.headers }))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('lists rooms with message count, member count, last activity and my unread count', async () => {

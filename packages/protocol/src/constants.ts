@@ -24,5 +24,7 @@ export const CloseCode = {
   unsupportedVersion: 4426,
   /** The client stopped reading and its send buffer passed the cap. Reconnect and resume. */
   slowConsumer: 4413,
+  /** The user already has `WS_MAX_SOCKETS_PER_USER` sockets open (all nodes). Close one, then retry. */
+  tooManyConnections: 4429,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -127,7 +127,19 @@ export const JoinedFrame = z
   })
   .describe('The join snapshot.');
 
-export const LeftFrame = z.object({ type: z.literal('left'), ref: Ref, roomId: Id }).describe('You left the room.');
+export const LeftFrame = z
+  .object({
+    type: z.literal('left'),
+    ref: Ref,
+    roomId: Id,
+    reason: z
+      .string()
+      .optional()
+      .describe(
+        'Set when the server took this socket out of the room: the membership ended elsewhere (left over REST, on another device).',
+      ),
+  })
+  .describe('You left the room: the answer to `leave`, or unasked (with `reason`) when your membership ended.');
 
 export const MessageFrame = z.object({ type: z.literal('message'), message: Message }).describe('A new message.');
 

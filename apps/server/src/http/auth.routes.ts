@@ -48,7 +48,7 @@ export function authRoutes(app: FastifyInstance, { services, cookieSecure, authR
     },
     async (request, reply) => {
       const session = await accounts.register(request.body, request.auth?.user ?? null);
-      if (request.auth) await accounts.logout(request.auth.tokenHash);
+      if (request.auth) await accounts.logout(request.auth.tokenHash, 'replaced');
       setSessionCookie(request, reply, session.token, session.expiresAt, cookieSecure);
       return reply.status(201).send(session);
     },

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { unauthorized } from '../errors.ts';
+import { forbidden, unauthorized } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
+import { isLoopbackCaller } from './auth-hook.ts';
 
 /**
- * Prometheus scrape endpoint. With METRICS_TOKEN set it wants `Authorization: Bearer <token>`
- * (metrics reveal traffic patterns); without, it is open, for a scraper on a private network.
+ * Prometheus scrape endpoint. Metrics reveal traffic patterns: with METRICS_TOKEN set it wants
+ * `Authorization: Bearer <token>`; without, it answers only this machine — a direct loopback
+ * caller, not a request a local proxy forwarded (X-Forwarded-For or Forwarded set).
  */
 export function metricsRoutes(
   app: FastifyInstance,
@@ -13,6 +15,9 @@ export function metricsRoutes(
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (options.token && request.headers.authorization !== `Bearer ${options.token}`) {
       throw unauthorized('Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.');
+    }
+    if (!options.token && !isLoopbackCaller(request)) {
+      throw forbidden('Metrics are served to this machine only. Set METRICS_TOKEN to scrape them from elsewhere.');
     }
     const { connections, rooms } = options.gauges();
     options.metrics.connections.set(connections);

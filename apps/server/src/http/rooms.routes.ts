@@ -12,7 +12,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { unauthorized } from '../errors.ts';
+import { forbidden, unauthorized } from '../errors.ts';
 import { toPublicUser } from '../services/mappers.ts';
 import type { RouteOptions } from './auth.routes.ts';
 import { currentUser, setSessionCookie } from './auth-hook.ts';
@@ -147,13 +147,23 @@ export function roomRoutes(app: FastifyInstance, { services, cookieSecure, authR
   r.get(
     '/rooms/:roomId/members',
     {
+      config: { auth: 'required' },
       schema: {
         tags: ['rooms'],
         summary: 'The users in a room',
+        description: 'For members only: 401 without a session, 403 for a room you are not in.',
+        security: signedIn,
         params: RoomParams,
-        response: { 200: MemberListResponse, ...errorResponses(400, 404) },
+        response: { 200: MemberListResponse, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => rooms.members(request.params.roomId),
+    async (request) => {
+      const { roomId } = request.params;
+      await rooms.requireRoom(roomId);
+      if (!(await rooms.isMember(roomId, currentUser(request).id))) {
+        throw forbidden('Only the members of a room see who is in it. Join it first.');
+      }
+      return rooms.members(roomId);
+    },
   );
 }

@@ -2,7 +2,7 @@ import { RoomMessageCounts, StatsQuery, UserMessageCounts } from '@tandem/protoc
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RouteOptions } from './auth.routes.ts';
-import { errorResponses } from './schema-helpers.ts';
+import { errorResponses, signedIn } from './schema-helpers.ts';
 
 export function statsRoutes(app: FastifyInstance, { services }: RouteOptions): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -27,12 +27,15 @@ export function statsRoutes(app: FastifyInstance, { services }: RouteOptions): v
   r.get(
     '/stats/users',
     {
+      // Usernames are not for anyone who asks: a session (a guest's will do) is needed.
+      config: { auth: 'required' },
       schema: {
         tags: ['stats'],
         summary: 'Messages sent by each user across all rooms',
-        description: 'Most active first; users who never sent a message are left out.',
+        description: 'Most active first; users who never sent a message are left out. Needs a session.',
+        security: signedIn,
         querystring: StatsQuery,
-        response: { 200: UserMessageCounts, ...errorResponses(400) },
+        response: { 200: UserMessageCounts, ...errorResponses(400, 401) },
       },
     },
     async (request) => {

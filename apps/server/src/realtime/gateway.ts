@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { ClientFrame, CloseCode, PROTOCOL_VERSION, type ServerFrame, type WsErrorCode } from '@tandem/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import type { Authenticated } from '../services/accounts.service.ts';
+import type { Limits } from '../limits/limits.ts';
+import type { Authenticated, SessionEnd } from '../services/accounts.service.ts';
 import type { Services } from '../services/index.ts';
 import { toPublicUser } from '../services/mappers.ts';
 import { Connection } from './connection.ts';
@@ -14,7 +16,10 @@ import { sendPrepared } from './prepared-frame.ts';
 import { tokenBucket } from './token-bucket.ts';
 
 const KNOWN_TYPES = new Set<string>(ClientFrame.options.map((o) => o.shape.type.value));
-/** Frames other than sends (typing, reads, pings) a socket may send, on top of its send budget. */
+/**
+ * Frames other than sends (typing, reads, pings, binary junk) a user may send on one node, over
+ * all its sockets there, on top of the send budget.
+ */
 const OTHER_FRAMES_PER_SECOND = 50;
 const OTHER_FRAME_BURST = 100;
 
@@ -29,6 +34,16 @@ const STATUS_TO_CODE: Record<number, WsErrorCode> = {
 
 type Tracked = WebSocket & { alive?: boolean };
 
+/** An authenticated socket and the session it was opened with. */
+type Live = { connection: Connection; socket: Tracked; tokenHash: string; expiresAt: number };
+
+/** Close reasons for sessions that end while their sockets are open. */
+const SESSION_CLOSED: Record<SessionEnd | 'expired', string> = {
+  signed_out: 'signed out: this session was ended; sign in again',
+  replaced: 'session replaced: reconnect with the new one',
+  expired: 'session expired: sign in again',
+};
+
 /**
  * The socket lifecycle: version check, authentication (cookie or bearer on the upgrade, or a
  * first `auth` frame), frame parsing and validation, rate limits, heartbeats and cleanup.
@@ -41,10 +56,27 @@ export function createGateway(deps: {
   lobby: LobbyFeed;
   options: Config['realtime'];
   log: FastifyBaseLogger;
+  /** Socket slots and the send budget, shared by every node through Redis when there is one. */
+  limits: Limits;
+  clock: Clock;
 }) {
-  const { services, handlers, lobby, options, log } = deps;
+  const { services, handlers, lobby, options, log, limits, clock } = deps;
   const sockets = new Set<Tracked>();
   const connections = new Set<Connection>();
+  const live = new Map<Connection, Live>();
+  const byUser = new Map<string, Set<Live>>();
+  const bySession = new Map<string, Set<Live>>();
+  /** Per user on this node: every frame of every socket of the user counts here. */
+  const frameBuckets = new Map<string, ReturnType<typeof tokenBucket>>();
+  const sendRule = { ratePerSecond: options.sendsPerSecond, burst: options.sendBurst };
+
+  const index = <K>(map: Map<K, Set<Live>>, key: K, entry: Live, add: boolean) => {
+    const set = map.get(key) ?? new Set<Live>();
+    if (add) {
+      set.add(entry);
+      map.set(key, set);
+    } else if (set.delete(entry) && set.size === 0) map.delete(key);
+  };
 
   const heartbeat = setInterval(() => {
     for (const socket of sockets) {
@@ -55,10 +87,17 @@ export function createGateway(deps: {
       socket.alive = false;
       socket.ping();
     }
+    // Sessions that ran out while their sockets were open end here, at the latest a beat late.
+    const now = clock.now();
+    for (const entry of live.values()) {
+      if (entry.expiresAt <= now) entry.socket.close(CloseCode.unauthorized, SESSION_CLOSED.expired);
+    }
   }, options.heartbeatMs);
   heartbeat.unref();
 
   const frameOf = (frame: ServerFrame) => JSON.stringify(frame);
+  const newFrameBucket = () =>
+    tokenBucket(OTHER_FRAMES_PER_SECOND + options.sendsPerSecond, OTHER_FRAME_BURST + options.sendBurst);
   const errorFrame = (code: WsErrorCode, message: string, ref?: string, details?: unknown) =>
     frameOf({
       type: 'error',
@@ -71,12 +110,15 @@ export function createGateway(deps: {
   /**
    * `auth` is the session from the upgrade request's cookie or bearer header; `presentedToken`
    * says whether one was sent at all (a token that does not resolve is refused at once).
+   * `refusedOrigin` names the page whose session cookie was not taken (a foreign origin): such a
+   * socket may still authenticate with an `auth` frame.
    */
   function accept(
     socket: Tracked,
     auth: Authenticated | null,
     version: string | undefined,
     presentedToken = false,
+    refusedOrigin?: string,
   ): void {
     if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
       socket.close(
@@ -96,17 +138,43 @@ export function createGateway(deps: {
     });
 
     let connection: Connection | null = null;
+    let entry: Live | null = null;
+    let releaseSlot: (() => void) | null = null;
+    let closed = false;
     let queue: Promise<void> = Promise.resolve();
     // Every frame counts against this, so a flood of typing or pings is cut like a flood of sends.
-    const frames = tokenBucket(OTHER_FRAMES_PER_SECOND + options.sendsPerSecond, OTHER_FRAME_BURST + options.sendBurst);
-    const sends = tokenBucket(options.sendsPerSecond, options.sendBurst);
+    // Before authentication the socket has its own; after, it shares its user's on this node.
+    let frames = newFrameBucket();
     const authTimer = auth
       ? undefined
-      : setTimeout(() => socket.close(CloseCode.authTimeout, 'no auth frame in time'), options.authTimeoutMs);
+      : setTimeout(
+          () =>
+            socket.close(
+              CloseCode.authTimeout,
+              refusedOrigin === undefined
+                ? 'no auth frame in time'
+                : `no auth frame in time (the session cookie is not accepted from ${refusedOrigin.slice(0, 60)})`,
+            ),
+          options.authTimeoutMs,
+        );
     authTimer?.unref();
 
-    const open = (authenticated: Authenticated, ref?: string) => {
+    const open = async (authenticated: Authenticated, ref?: string) => {
       clearTimeout(authTimer);
+      const userId = authenticated.user.id;
+      // One of the user's socket slots (all nodes); without a free one the new socket is refused.
+      const release = await limits.acquireSocket(userId, options.maxSocketsPerUser);
+      if (!release) {
+        socket.close(
+          CloseCode.tooManyConnections,
+          `too many connections: at most ${options.maxSocketsPerUser} per user; close a tab or device`,
+        );
+        return;
+      }
+      if (closed) return release();
+      releaseSlot = release;
+      frames = frameBuckets.get(userId) ?? newFrameBucket();
+      frameBuckets.set(userId, frames);
       connection = new Connection({
         id: randomUUID(),
         user: authenticated.user,
@@ -126,6 +194,10 @@ export function createGateway(deps: {
         },
       });
       connections.add(connection);
+      entry = { connection, socket, tokenHash: authenticated.tokenHash, expiresAt: authenticated.expiresAt };
+      live.set(connection, entry);
+      index(byUser, userId, entry, true);
+      index(bySession, entry.tokenHash, entry, true);
       connection.send(
         frameOf({
           type: 'hello',
@@ -142,30 +214,52 @@ export function createGateway(deps: {
         }),
       );
     };
-    if (auth) open(auth);
+    const failed = (error: unknown) => {
+      log.error({ err: error }, 'frame handling failed');
+      const failure = errorFrame('internal', 'Something went wrong on our side. Try again in a moment.');
+      if (connection) connection.send(failure);
+      else socket.close(CloseCode.unauthorized, 'authentication failed');
+    };
+    if (auth) queue = open(auth).catch(failed);
 
     socket.on('message', (data, isBinary) => {
       if ((data as Buffer).length > options.maxFrameBytes) {
         socket.close(CloseCode.tooBig, `frames may be at most ${options.maxFrameBytes} bytes`);
         return;
       }
+      // Counted as it arrives, binary or not, so a flood is cut before it queues up.
+      if (!frames.take()) {
+        if (!connection) return socket.close(CloseCode.unauthorized, 'authenticate first: send an auth frame');
+        if (limitedNoticeDue()) connection.send(errorFrame('rate_limited', 'Too many frames; slow down.'));
+        return;
+      }
       // Handled one at a time, in order: a `send` right after a `join` waits for the join.
-      queue = queue
-        .then(() => handle(isBinary ? null : data.toString()))
-        .catch((error: unknown) => {
-          log.error({ err: error }, 'frame handling failed');
-          const failure = errorFrame('internal', 'Something went wrong on our side. Try again in a moment.');
-          if (connection) connection.send(failure);
-          else socket.close(CloseCode.unauthorized, 'authentication failed');
-        });
+      queue = queue.then(() => handle(isBinary ? null : data.toString())).catch(failed);
     });
 
+    // One `rate_limited` notice a second at most while frames are dropped: a flood is not echoed.
+    let lastLimitedNotice = 0;
+    const limitedNoticeDue = () => {
+      const now = Date.now();
+      if (now - lastLimitedNotice < 1000) return false;
+      lastLimitedNotice = now;
+      return true;
+    };
+
     socket.on('close', () => {
+      closed = true;
       clearTimeout(authTimer);
       sockets.delete(socket);
+      releaseSlot?.();
       if (!connection) return;
       const closing = connection;
       connections.delete(closing);
+      if (entry) {
+        live.delete(closing);
+        index(byUser, closing.user.id, entry, false);
+        index(bySession, entry.tokenHash, entry, false);
+        if (!byUser.has(closing.user.id)) frameBuckets.delete(closing.user.id);
+      }
       lobby.watch(closing, false);
       closing.markClosed();
       queue = queue.then(() => void handlers.leaveCurrentRoom(closing));
@@ -187,8 +281,6 @@ export function createGateway(deps: {
       }
       const ref =
         typeof (data as { ref?: unknown } | null)?.ref === 'string' ? (data as { ref: string }).ref : undefined;
-      // The ref is echoed so that a client can retry exactly the frame that was refused.
-      if (!frames.take()) return reply(errorFrame('rate_limited', 'Too many frames; slow down.', ref));
       const parsed = ClientFrame.safeParse(data);
       if (!parsed.success && !connection) {
         return socket.close(CloseCode.unauthorized, 'authenticate first: send an auth frame');
@@ -221,7 +313,7 @@ export function createGateway(deps: {
           socket.close(CloseCode.unauthorized, 'session unknown or expired: sign in again');
           return;
         }
-        return open(authenticated, frame.ref);
+        return await open(authenticated, frame.ref);
       }
 
       try {
@@ -235,9 +327,15 @@ export function createGateway(deps: {
           case 'leave':
             return handlers.leave(connection, frame);
           case 'send':
-            if (!sends.take()) {
+            // One budget per user, over all its sockets on every node and its REST sends.
+            if (!(await limits.take(`send:${connection.user.id}`, sendRule))) {
+              // The ref is echoed so that a client can retry exactly the frame that was refused.
               return reply(
-                errorFrame('rate_limited', `At most ${options.sendsPerSecond} messages a second; slow down.`, ref),
+                errorFrame(
+                  'rate_limited',
+                  `At most ${options.sendsPerSecond} messages a second per user (all your tabs and devices together); slow down.`,
+                  ref,
+                ),
               );
             }
             return await handlers.sendMessage(connection, frame);
@@ -259,6 +357,34 @@ export function createGateway(deps: {
     }
   }
 
+  /**
+   * A session ended before its time (signed out, or replaced by a registration): its sockets
+   * close — signed out with 4401, replaced with a `reconnect` (the browser's new cookie follows).
+   */
+  function endSession(tokenHash: string, why: SessionEnd): void {
+    for (const entry of [...(bySession.get(tokenHash) ?? [])]) {
+      if (why === 'replaced') {
+        entry.connection.send(frameOf({ type: 'reconnect', reason: SESSION_CLOSED.replaced }));
+        entry.socket.close(CloseCode.goingAway, SESSION_CLOSED.replaced);
+      } else entry.socket.close(CloseCode.unauthorized, SESSION_CLOSED.signed_out);
+    }
+  }
+
+  /** The user's membership of a room ended: its sockets there leave the room, and are told why. */
+  function membershipEnded(userId: string, roomId: string): void {
+    for (const { connection } of byUser.get(userId) ?? []) {
+      if (connection.roomId !== roomId) continue;
+      handlers.leaveCurrentRoom(connection);
+      connection.send(
+        frameOf({
+          type: 'left',
+          roomId,
+          reason: 'You left this room (on this or another device): join it again to return.',
+        }),
+      );
+    }
+  }
+
   /** Tells every socket to reconnect elsewhere, then closes them (shutdown). */
   function closeAll(reason: string): void {
     clearInterval(heartbeat);
@@ -269,6 +395,6 @@ export function createGateway(deps: {
     }
   }
 
-  return { accept, closeAll, connectionCount: () => connections.size };
+  return { accept, closeAll, endSession, membershipEnded, connectionCount: () => connections.size };
 }
 export type Gateway = ReturnType<typeof createGateway>;

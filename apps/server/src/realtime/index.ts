@@ -6,7 +6,9 @@ import type { Bus } from '../bus/bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { sessionToken } from '../http/auth-hook.ts';
+import type { Limits } from '../limits/limits.ts';
 import type { Metrics } from '../metrics.ts';
+import type { SessionEnd } from '../services/accounts.service.ts';
 import type { Services } from '../services/index.ts';
 import { frameHandlers } from './frame-handlers.ts';
 import { createGateway } from './gateway.ts';
@@ -17,6 +19,12 @@ import { TypingLeases } from './typing.ts';
 
 /** Largest Yjs sync frame accepted on the code socket. */
 export const CODE_FRAME_MAX_BYTES = 2 * 1024 * 1024;
+
+/** Bus channel for sessions revoked and memberships ended, which sockets on every node must hear. */
+const ACCOUNT_CHANNEL = 'accounts';
+type AccountEvent =
+  | { t: 'session'; tokenHash: string; why: SessionEnd }
+  | { t: 'left'; roomId: string; userId: string };
 
 /** How often coalesced room activity is sent to sockets that watch rooms. */
 const LOBBY_FLUSH_MS = 250;
@@ -47,7 +55,7 @@ export function createRealtimeCore(deps: { bus: Bus; clock: Clock; options: Conf
     onlineCount: (roomId) => presence.onlineCount(roomId),
     flushMs: LOBBY_FLUSH_MS,
   });
-  return { nodeId, hub, presence, lobby };
+  return { nodeId, hub, presence, lobby, bus: deps.bus };
 }
 export type RealtimeCore = ReturnType<typeof createRealtimeCore>;
 
@@ -58,17 +66,29 @@ export type RealtimeCore = ReturnType<typeof createRealtimeCore>;
  */
 export async function registerRealtime(
   app: FastifyInstance,
-  deps: { services: Services; core: RealtimeCore; clock: Clock; options: Config['realtime'] },
+  deps: { services: Services; core: RealtimeCore; clock: Clock; options: Config['realtime']; limits: Limits },
 ) {
-  const { services, core, clock, options } = deps;
-  const { hub, presence, lobby } = core;
+  const { services, core, clock, options, limits } = deps;
+  const { hub, presence, lobby, bus } = core;
   const typing = new TypingLeases(
     options.typingTimeoutMs,
     (roomId, user) => handlers.typingExpired(roomId, user),
     clock.now,
   );
   const handlers = frameHandlers({ services, hub, presence, typing, typingTimeoutMs: options.typingTimeoutMs });
-  const gateway = createGateway({ services, handlers, lobby, options, log: app.log });
+  const gateway = createGateway({ services, handlers, lobby, options, log: app.log, limits, clock });
+  // Sessions revoked and memberships ended reach the sockets on every node: each node acts on its own.
+  services.accounts.onSessionEnded((tokenHash, why) =>
+    bus.publish(ACCOUNT_CHANNEL, JSON.stringify({ t: 'session', tokenHash, why } satisfies AccountEvent)),
+  );
+  services.rooms.onLeft((roomId, userId) =>
+    bus.publish(ACCOUNT_CHANNEL, JSON.stringify({ t: 'left', roomId, userId } satisfies AccountEvent)),
+  );
+  const unsubscribeAccounts = bus.subscribe(ACCOUNT_CHANNEL, (payload) => {
+    const event = JSON.parse(payload) as AccountEvent;
+    if (event.t === 'session') gateway.endSession(event.tokenHash, event.why);
+    else gateway.membershipEnded(event.userId, event.roomId);
+  });
   services.messages.onMessage((message) => {
     hub.announceMessage(message);
     lobby.roomChanged(message.roomId, { latestSeq: message.seq, lastActivityAt: message.createdAt });
@@ -99,9 +119,10 @@ export async function registerRealtime(
   });
   app.get('/ws', { websocket: true, config: { auth: 'optional' }, schema: { hide: true } }, (socket, request) => {
     const version = (request.query as { v?: string }).v;
-    gateway.accept(socket, request.auth, version, sessionToken(request) !== undefined);
+    gateway.accept(socket, request.auth, version, sessionToken(request) !== undefined, request.refusedOrigin);
   });
   app.addHook('onClose', async () => {
+    unsubscribeAccounts();
     presence.stop();
     lobby.stop();
     typing.clear();

@@ -16,7 +16,13 @@ export type AccountsDeps = {
   loginFailures: FailureLimiter;
 };
 
-export type Authenticated = { user: users.UserRow; tokenHash: string };
+export type Authenticated = { user: users.UserRow; tokenHash: string /** ms since the epoch */; expiresAt: number };
+
+/**
+ * Why a session ended before its time: signed out, or replaced by a new session of the same user
+ * (a guest who registered).
+ */
+export type SessionEnd = 'signed_out' | 'replaced';
 
 const WRONG_CREDENTIALS = 'Wrong username, e-mail or password.';
 
@@ -33,6 +39,7 @@ export function accountsService(deps: AccountsDeps) {
   // Verifying against this when the account does not exist makes "unknown user" take as long
   // as "wrong password", so response times do not reveal which usernames exist.
   const dummyHash = hash('tandem-timing-equaliser', ARGON2);
+  const endedListeners = new Set<(tokenHash: string, why: SessionEnd) => void>();
 
   async function startSession(user: users.UserRow): Promise<SessionResponse> {
     const token = newSessionToken();
@@ -112,29 +119,37 @@ export function accountsService(deps: AccountsDeps) {
     async login(login: string, password: string, clientKey: string): Promise<SessionResponse> {
       const key = emailKey(login);
       const limiterKey = `${clientKey}|${key}`;
-      const wait = deps.loginFailures.retryAfterSeconds(limiterKey);
+      const wait = await deps.loginFailures.retryAfterSeconds(limiterKey);
       if (wait > 0) throw rateLimited(`Too many failed sign-ins. Try again in ${wait} seconds.`, wait);
       const user = await users.findUserByLoginKey(db, key);
       let ok = false;
       if (user?.password_hash) ok = await verify(user.password_hash, password);
       else await verify(await dummyHash, password);
       if (!user || !ok) {
-        deps.loginFailures.recordFailure(limiterKey);
+        await deps.loginFailures.recordFailure(limiterKey);
         throw unauthorized(WRONG_CREDENTIALS);
       }
-      deps.loginFailures.reset(limiterKey);
+      await deps.loginFailures.reset(limiterKey);
       return startSession(user);
     },
 
-    async logout(tokenHash: string): Promise<void> {
+    /** Revokes a session; its open sockets hear of it through `onSessionEnded`. */
+    async logout(tokenHash: string, why: SessionEnd = 'signed_out'): Promise<void> {
       await sessions.deleteSession(db, tokenHash);
+      for (const listener of endedListeners) listener(tokenHash, why);
+    },
+
+    /** Listeners hear of every session revoked before its time (sockets opened with it close). */
+    onSessionEnded(listener: (tokenHash: string, why: SessionEnd) => void): () => void {
+      endedListeners.add(listener);
+      return () => endedListeners.delete(listener);
     },
 
     /** The signed-in user for a token, or null when it is unknown or expired. */
     async authenticate(token: string): Promise<Authenticated | null> {
       const tokenHash = hashToken(token);
       const found = await sessions.findSessionUser(db, tokenHash, clock.now());
-      return found ? { user: found.user, tokenHash } : null;
+      return found ? { user: found.user, tokenHash, expiresAt: found.expiresAt } : null;
     },
 
     me(user: users.UserRow): User {

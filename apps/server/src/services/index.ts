@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import type { Limits } from '../limits/limits.ts';
 import type { Db } from '../store/db.ts';
 import { accountsService } from './accounts.service.ts';
 import { e2eService } from './e2e.service.ts';
@@ -16,16 +17,20 @@ export function createServices({
   clock,
   config,
   presence,
+  limits,
 }: {
   db: Db;
   clock: Clock;
   config: Config;
   presence: PresenceView;
+  /** Where the failed-login counters live (Redis with several nodes); this process's memory without. */
+  limits?: Limits;
 }) {
   const loginFailures = createFailureLimiter({
     maxFailures: config.loginMaxFailures,
     windowMs: config.loginFailureWindowSeconds * 1000,
     clock,
+    ...(limits ? { limits } : {}),
   });
   const accounts = accountsService({ db, clock, sessionTtlSeconds: config.sessionTtlSeconds, loginFailures });
   const rooms = roomsService({ db, clock, presence });

@@ -19,6 +19,7 @@ type NewRoom = { name?: string | undefined; kind: 'chat' | 'code'; encrypted: bo
 /** Rooms and membership: create, join by id or name, leave, list, members. */
 export function roomsService({ db, clock, presence }: RoomsDeps) {
   const createdListeners = new Set<(room: Room) => void>();
+  const leftListeners = new Set<(roomId: string, userId: string) => void>();
   const toSummary = (row: rooms.RoomSummaryRow) => toRoomSummary(row, presence.onlineCount(row.id));
 
   async function summary(roomId: string, viewerId: string | null): Promise<RoomSummary> {
@@ -116,9 +117,17 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
       }
     },
 
+    /** Ends the membership; the user's open sockets in the room are taken out (`onLeft`). */
     async leave(roomId: string, user: UserRow): Promise<void> {
       await requireRoom(roomId);
       await rooms.removeMember(db, roomId, user.id);
+      for (const listener of leftListeners) listener(roomId, user.id);
+    },
+
+    /** Listeners hear of every membership ended over REST. */
+    onLeft(listener: (roomId: string, userId: string) => void): () => void {
+      leftListeners.add(listener);
+      return () => leftListeners.delete(listener);
     },
 
     async list(viewer: UserRow | null, options: { limit: number; joinedOnly: boolean }): Promise<RoomSummary[]> {
