@@ -27,16 +27,21 @@ describe.each(backends)('rooms on $name', (backend) => {
 
   it('creates named code and encrypted rooms; the signed-in creator is their first member', async () => {
     const g = await guest(app);
-    const res = await app.inject({
-      method: 'POST',
-      url: '/rooms',
-      headers: g.headers,
-      payload: { name: uniqueName('Pair '), kind: 'code', encrypted: true },
-    });
-    expect(res.statusCode).toBe(201);
-    expect(res.json().room).toMatchObject({ kind: 'code', encrypted: true, createdBy: g.user.id });
-    const members = await app.inject({ method: 'GET', url: `/rooms/${res.json().roomId}/members`, headers: g.headers });
-    expect(members.json().members.map((m: { user: { id: string } }) => m.user.id)).toEqual([g.user.id]);
+    // (A code room cannot be encrypted too: see hostile/rooms.test.ts.)
+    for (const payload of [
+      { name: uniqueName('Pair '), kind: 'code', encrypted: false },
+      { name: uniqueName('Secret '), kind: 'chat', encrypted: true },
+    ]) {
+      const res = await app.inject({ method: 'POST', url: '/rooms', headers: g.headers, payload });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().room).toMatchObject({ kind: payload.kind, encrypted: payload.encrypted, createdBy: g.user.id });
+      const members = await app.inject({
+        method: 'GET',
+        url: `/rooms/${res.json().roomId}/members`,
+        headers: g.headers,
+      });
+      expect(members.json().members.map((m: { user: { id: string } }) => m.user.id)).toEqual([g.user.id]);
+    }
   });
 
   it('keeps room names unique without regard to case and spacing (409)', async () => {

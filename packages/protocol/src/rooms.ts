@@ -24,7 +24,15 @@ export const CreateRoomRequest = z
   .object({
     name: RoomName.optional().describe('Omit it and the room gets a readable generated name.'),
     kind: RoomKind.default('chat'),
-    encrypted: z.boolean().default(false),
+    encrypted: z
+      .boolean()
+      .default(false)
+      .describe('End-to-end encrypted messages; chat rooms only (a code room’s shared document is not encrypted).'),
+  })
+  // The shared editor's document is plaintext on the server: a lock on a code room would lie.
+  .refine((room) => !(room.kind === 'code' && room.encrypted), {
+    message: "Code rooms can't be end-to-end encrypted yet: create a chat room to encrypt, or a code room without.",
+    path: ['encrypted'],
   })
   .meta({ id: 'CreateRoomRequest', examples: [{ name: 'Team Unicorns', kind: 'chat', encrypted: false }, {}] });
 export type CreateRoomRequest = z.input<typeof CreateRoomRequest>;
