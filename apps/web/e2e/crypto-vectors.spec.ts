@@ -6,8 +6,8 @@ import { build } from 'vite';
 
 const crypto = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../packages/crypto/test');
 
-// E2E.md: fixed keys and nonces must give identical bytes in Node and in the browser. The Node
-// half is packages/crypto/test/crypto.test.ts; this runs the very same module in Chromium.
+// docs/encryption.md: fixed keys and nonces must give identical bytes in Node and in the browser.
+// The Node half is packages/crypto/test/crypto.test.ts; this runs the very same module in Chromium.
 test('the crypto test vectors give the same bytes in Chromium as in Node', async ({ page }) => {
   const bundle = await build({
     configFile: false,

@@ -116,7 +116,8 @@ export function createRestClient(options: RestOptions) {
     postMessage: (roomId: string, body: PostMessageRequest) => call<Message>('POST', `${room(roomId)}/messages`, body),
     history: (roomId: string, query: HistoryQuery = {}) =>
       call<HistoryResponse>('GET', `${room(roomId)}/messages`, undefined, query as Query),
-    // Encrypted rooms (E2E.md): the server only stores and relays these; no room key or plaintext.
+    // Encrypted rooms (docs/encryption.md): the server only stores and relays these; no room key
+    // or plaintext.
     publishDevice: (keys: DeviceKeys) => call<void>('PUT', `/devices/${encodeURIComponent(keys.deviceId)}`, keys),
     roomDevices: async (roomId: string) =>
       (await call<{ devices: DeviceKeys[] }>('GET', `${room(roomId)}/devices`)).devices,

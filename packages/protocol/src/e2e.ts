@@ -3,8 +3,8 @@ import { Id } from './common.ts';
 import { exampleDeviceKeys, exampleRoom } from './examples.ts';
 
 /**
- * End-to-end encrypted rooms (E2E.md): the server stores and relays these opaque values and
- * never holds a room key or a plaintext. All byte strings are base64url without padding.
+ * End-to-end encrypted rooms (docs/encryption.md): the server stores and relays these opaque
+ * values and never holds a room key or a plaintext. All byte strings are base64url without padding.
  */
 const B64 = (maxChars: number) =>
   z

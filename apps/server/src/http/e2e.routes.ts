@@ -33,11 +33,11 @@ export function e2eRoutes(app: FastifyInstance, { services }: RouteOptions): voi
         tags: ['encryption'],
         summary: "Publish this device's public keys",
         description:
-          'The bundle must name you as its user and be signed by its own signing key (the server checks the signature, so it cannot swap keys without it showing). Publishing again replaces the keys.',
+          'The bundle must name you as its user and be signed by its own signing key (the server checks the signature, so it cannot swap keys without it showing). Publishing again replaces the keys. At most 10 devices per person (409), 20 publications at once then one a minute (429).',
         security: signedIn,
         params: DeviceParams,
         body: DeviceKeys,
-        response: { 204: done, ...errorResponses(400, 401, 403, 409) },
+        response: { 204: done, ...errorResponses(400, 401, 403, 409, 429) },
       },
     },
     async (request, reply) => {
@@ -73,11 +73,11 @@ export function e2eRoutes(app: FastifyInstance, { services }: RouteOptions): voi
         tags: ['encryption'],
         summary: 'Ask the members for the room key',
         description:
-          "A new member's device asks; the members' online clients answer with envelopes. The server cannot answer: it has no key.",
+          "A new member's device asks; the members' online clients answer with envelopes. The server cannot answer: it has no key. At most 5 of your devices may wait in one room (409); 10 requests per room at once, then one a minute (429).",
         security: signedIn,
         params: RoomParams,
         body: KeyRequestBody,
-        response: { 204: done, ...errorResponses(400, 401, 403, 404) },
+        response: { 204: done, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) => {
@@ -108,11 +108,12 @@ export function e2eRoutes(app: FastifyInstance, { services }: RouteOptions): voi
       schema: {
         tags: ['encryption'],
         summary: "Hand the room key to members' devices",
-        description: 'Envelopes from one of your devices to devices of members; each answers a pending request.',
+        description:
+          'Envelopes from one of your devices to devices of members; each answers a pending request. The first answer to a request wins: afterwards only its sender may replace its own envelope, and an envelope for a device with no pending request (or one another device already answered) is refused with 409, storing nothing of the batch.',
         security: signedIn,
         params: RoomParams,
         body: PostEnvelopesRequest,
-        response: { 204: done, ...errorResponses(400, 401, 403, 404) },
+        response: { 204: done, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -2,14 +2,30 @@ import { verifyDeviceKeys } from '@tandem/crypto';
 import type { DeviceKeys, Envelope, KeyRequest } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
 import { toIso } from '../clock.ts';
-import { badRequest, conflict, forbidden } from '../errors.ts';
+import { badRequest, conflict, forbidden, rateLimited } from '../errors.ts';
+import { type BucketRule, type Limits, memoryLimits } from '../limits/limits.ts';
 import type { Db } from '../store/db.ts';
 import * as e2e from '../store/e2e.repository.ts';
 import { findMembership } from '../store/rooms.repository.ts';
 import type { UserRow } from '../store/users.repository.ts';
 import type { RoomsService } from './rooms.service.ts';
 
-export type E2eDeps = { db: Db; clock: Clock; rooms: RoomsService };
+export type E2eDeps = { db: Db; clock: Clock; rooms: RoomsService; limits?: Limits };
+
+/**
+ * Caps and rates that keep one account from filling the tables or flooding a room's sockets with
+ * `key_request` frames (docs/encryption.md, "What the server enforces").
+ */
+export const E2E_LIMITS = {
+  /** Devices one user may publish. */
+  devicesPerUser: 10,
+  /** Pending key requests of one user's devices in one room. */
+  pendingKeyRequestsPerUserPerRoom: 5,
+  /** Device publications per user: 20 at once, then one a minute. */
+  publishDevice: { ratePerSecond: 1 / 60, burst: 20 } satisfies BucketRule,
+  /** Key requests per user and room (each tells every socket of the room): 10 at once, then one a minute. */
+  keyRequest: { ratePerSecond: 1 / 60, burst: 10 } satisfies BucketRule,
+};
 
 const toKeys = (d: e2e.DeviceRow): DeviceKeys => ({
   userId: d.user_id,
@@ -29,7 +45,7 @@ type Events = {
  * relayed as they are. The server checks who may post what, never what is inside: it holds no
  * key, and every envelope and message is opened (and its signature checked) by clients only.
  */
-export function e2eService({ db, clock, rooms }: E2eDeps) {
+export function e2eService({ db, clock, rooms, limits = memoryLimits() }: E2eDeps) {
   const listeners = {
     keyRequested: new Set<Events['keyRequested']>(),
     keyDelivered: new Set<Events['keyDelivered']>(),
@@ -63,8 +79,16 @@ export function e2eService({ db, clock, rooms }: E2eDeps) {
       if (!verifyDeviceKeys(keys)) {
         throw badRequest('The device keys are not signed by their own signing key.', { field: 'signature' });
       }
+      if (!(await limits.take(`e2e-device:${user.id}`, E2E_LIMITS.publishDevice))) {
+        throw rateLimited('Too many device publications; try again in a minute.', 60);
+      }
       const existing = await e2e.findDevice(db, keys.deviceId);
       if (existing && existing.user_id !== user.id) throw conflict('This device id belongs to someone else.');
+      if (!existing && (await e2e.countDevices(db, user.id)) >= E2E_LIMITS.devicesPerUser) {
+        throw conflict(
+          `You have published ${E2E_LIMITS.devicesPerUser} devices, the most one person may have; reuse one of them.`,
+        );
+      }
       await e2e.upsertDevice(db, {
         device_id: keys.deviceId,
         user_id: user.id,
@@ -85,6 +109,17 @@ export function e2eService({ db, clock, rooms }: E2eDeps) {
     async requestKey(roomId: string, user: UserRow, deviceId: string): Promise<void> {
       await requireEncryptedMembership(roomId, user);
       const device = await requireOwnDevice(deviceId, user);
+      if (!(await limits.take(`e2e-key-request:${user.id}:${roomId}`, E2E_LIMITS.keyRequest))) {
+        throw rateLimited('Too many key requests for this room; wait a minute before asking again.', 60);
+      }
+      if (
+        !(await e2e.hasKeyRequest(db, roomId, deviceId)) &&
+        (await e2e.countUserKeyRequests(db, roomId, user.id)) >= E2E_LIMITS.pendingKeyRequestsPerUserPerRoom
+      ) {
+        throw conflict(
+          `Your devices already have ${E2E_LIMITS.pendingKeyRequestsPerUserPerRoom} key requests waiting in this room; wait for a member to answer them.`,
+        );
+      }
       await e2e.insertKeyRequest(db, roomId, deviceId, clock.now());
       for (const listener of listeners.keyRequested) listener(roomId, toKeys(device));
     },
@@ -95,7 +130,12 @@ export function e2eService({ db, clock, rooms }: E2eDeps) {
       return rows.map((r) => ({ roomId, device: toKeys(r), createdAt: toIso(r.requested_at) }));
     },
 
-    /** A member's device hands wrapped room keys to other members' devices. */
+    /**
+     * A member's device hands wrapped room keys to other members' devices. The first answer to a
+     * pending request wins; afterwards only its sender may replace its own envelope, so no other
+     * member can substitute a key, and an envelope no device asked for is refused (409). The server
+     * checks shape, membership and ownership; only the recipient can check the cryptography.
+     */
     async postEnvelopes(roomId: string, user: UserRow, envelopes: Envelope[]): Promise<void> {
       await requireEncryptedMembership(roomId, user);
       for (const envelope of envelopes) {
@@ -105,19 +145,38 @@ export function e2eService({ db, clock, rooms }: E2eDeps) {
         if (!recipient || !(await findMembership(db, roomId, recipient.user_id))) {
           throw badRequest('An envelope is for a device that is not a member’s.', { field: 'envelopes' });
         }
+        if (recipient.device_id === envelope.senderDeviceId) {
+          throw badRequest('An envelope cannot be sealed for the device that sends it.', { field: 'envelopes' });
+        }
+      }
+      const seen = new Set<string>();
+      for (const e of envelopes) {
+        const key = `${e.epoch}:${e.recipientDeviceId}`;
+        if (seen.has(key)) {
+          throw badRequest('Two envelopes are for the same device and epoch.', { field: 'envelopes' });
+        }
+        seen.add(key);
       }
       const now = clock.now();
-      await e2e.upsertEnvelopes(
-        db,
-        envelopes.map((e) => ({
-          room_id: roomId,
-          epoch: e.epoch,
-          recipient_device_id: e.recipientDeviceId,
-          sender_device_id: e.senderDeviceId,
-          envelope: JSON.stringify(e),
-          created_at: now,
-        })),
-      );
+      try {
+        await e2e.storeEnvelopes(
+          db,
+          envelopes.map((e) => ({
+            room_id: roomId,
+            epoch: e.epoch,
+            recipient_device_id: e.recipientDeviceId,
+            sender_device_id: e.senderDeviceId,
+            envelope: JSON.stringify(e),
+            created_at: now,
+          })),
+        );
+      } catch (error) {
+        if (!(error instanceof e2e.EnvelopeRefused)) throw error;
+        throw conflict(
+          'An envelope is for a device with no pending key request in this room, or one another device already answered; nothing was stored.',
+          { recipientDeviceId: error.recipientDeviceId, epoch: error.epoch },
+        );
+      }
       for (const e of envelopes)
         for (const listener of listeners.keyDelivered) listener(roomId, e.recipientDeviceId, e.epoch);
     },

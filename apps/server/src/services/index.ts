@@ -41,6 +41,6 @@ export function createServices({
       : 1;
   const messages = messagesService({ db, clock, rooms, concurrentCommits, filesOrigin: config.uploads.origin });
   const uploads = uploadsService({ db, clock, uploadDir: config.uploadDir, limits: config.uploads });
-  const e2e = e2eService({ db, clock, rooms });
+  const e2e = e2eService({ db, clock, rooms, ...(limits ? { limits } : {}) });
   return { accounts, rooms, messages, uploads, e2e };
 }

@@ -53,26 +53,101 @@ export function listKeyRequests(db: Db, roomId: string) {
     .execute();
 }
 
-/** Stores envelopes (a newer one for the same room, epoch and device replaces the older). */
-export async function upsertEnvelopes(db: Db, rows: Insertable<KeyEnvelopesTable>[]): Promise<void> {
+/** How many devices a user has published. */
+export async function countDevices(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('devices')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The user's devices with a pending key request in the room. */
+export async function countUserKeyRequests(db: Db, roomId: string, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('key_requests')
+    .innerJoin('devices', 'devices.device_id', 'key_requests.device_id')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('key_requests.room_id', '=', roomId)
+    .where('devices.user_id', '=', userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export function hasKeyRequest(db: Db, roomId: string, deviceId: string): Promise<boolean> {
+  return db
+    .selectFrom('key_requests')
+    .select('device_id')
+    .where('room_id', '=', roomId)
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst()
+    .then((row) => row !== undefined);
+}
+
+/** An envelope that could not be stored: its recipient has no pending request and holds one from another sender. */
+export class EnvelopeRefused extends Error {
+  readonly recipientDeviceId: string;
+  readonly epoch: number;
+  constructor(recipientDeviceId: string, epoch: number) {
+    super(`envelope for ${recipientDeviceId} (epoch ${epoch}) refused`);
+    this.recipientDeviceId = recipientDeviceId;
+    this.epoch = epoch;
+  }
+}
+
+/**
+ * Stores envelopes, all or none, under one rule per (room, epoch, recipient device):
+ *
+ * - a pending key request of the recipient is fulfilled (deleted) by the first batch that answers
+ *   it, and that batch's envelopes replace whatever the device held (it asked again, so it could
+ *   not use it);
+ * - with no pending request, only the device that sealed the stored envelope may replace it;
+ *   anything else — another sender's envelope, or one for a device that never asked — is refused
+ *   ({@link EnvelopeRefused}) and nothing of the batch is stored.
+ *
+ * Deleting the request is the claim: two members answering at once both try, one deletes the
+ * row (PostgreSQL makes the second wait for the first's commit, then finds nothing; SQLite runs
+ * one write transaction at a time), so the first answer wins.
+ */
+export async function storeEnvelopes(db: Db, rows: Insertable<KeyEnvelopesTable>[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    const answering = new Map<string, boolean>();
     for (const row of rows) {
-      await trx
-        .insertInto('key_envelopes')
-        .values(row)
-        .onConflict((oc) =>
-          oc.columns(['room_id', 'epoch', 'recipient_device_id']).doUpdateSet({
-            envelope: row.envelope,
-            sender_device_id: row.sender_device_id,
-            created_at: row.created_at,
-          }),
-        )
-        .execute();
-      await trx
-        .deleteFrom('key_requests')
+      let fulfils = answering.get(row.recipient_device_id);
+      if (fulfils === undefined) {
+        const deleted = await trx
+          .deleteFrom('key_requests')
+          .where('room_id', '=', row.room_id)
+          .where('device_id', '=', row.recipient_device_id)
+          .executeTakeFirst();
+        fulfils = Number(deleted.numDeletedRows) > 0;
+        answering.set(row.recipient_device_id, fulfils);
+      }
+      if (fulfils) {
+        await trx
+          .insertInto('key_envelopes')
+          .values(row)
+          .onConflict((oc) =>
+            oc.columns(['room_id', 'epoch', 'recipient_device_id']).doUpdateSet({
+              envelope: row.envelope,
+              sender_device_id: row.sender_device_id,
+              created_at: row.created_at,
+            }),
+          )
+          .execute();
+        continue;
+      }
+      // No request to answer: the sender may only replace an envelope of its own.
+      const replaced = await trx
+        .updateTable('key_envelopes')
+        .set({ envelope: row.envelope, created_at: row.created_at })
         .where('room_id', '=', row.room_id)
-        .where('device_id', '=', row.recipient_device_id)
-        .execute();
+        .where('epoch', '=', row.epoch)
+        .where('recipient_device_id', '=', row.recipient_device_id)
+        .where('sender_device_id', '=', row.sender_device_id)
+        .executeTakeFirst();
+      if (Number(replaced.numUpdatedRows) === 0) throw new EnvelopeRefused(row.recipient_device_id, row.epoch);
     }
   });
 }

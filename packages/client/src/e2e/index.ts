@@ -1,5 +1,5 @@
-// Encrypted rooms (E2E.md), shared by the web app and the phone app: a separate entry point so
-// that code which never opens an encrypted room does not carry the crypto.
+// Encrypted rooms (docs/encryption.md), shared by the web app and the phone app: a separate entry
+// point so that code which never opens an encrypted room does not carry the crypto.
 export { indexedDbStore } from './indexedDbStore.ts';
 export { inviteLink, keyFromFragment } from './invite.ts';
 export { KeyStore, type KeyValueStore, memoryStore, type RoomKeys } from './keyStore.ts';

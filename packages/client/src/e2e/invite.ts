@@ -2,8 +2,9 @@ import { fromBase64Url, toBase64Url } from '@tandem/crypto';
 import type { RoomKeys } from './keyStore.ts';
 
 /**
- * An encrypted room's invite link, `<origin>/join/<roomId>#k=<room key>[&e=<epoch>]` (E2E.md §5):
- * the key rides in the fragment, which browsers never send to the server.
+ * An encrypted room's invite link, `<origin>/join/<roomId>#k=<room key>[&e=<epoch>]`
+ * (docs/encryption.md, "Invite links"): the key rides in the fragment, which browsers never send
+ * to the server.
  */
 export function inviteLink(origin: string, roomId: string, roomKeys: RoomKeys): string | undefined {
   if (roomKeys.size === 0) return undefined;

@@ -45,6 +45,9 @@ export type EncryptedRoomState = {
   changedKeys: KeyChange[];
 };
 
+/** How many times a session asks again after envelopes it could not use. */
+const MAX_ASK_AGAIN = 3;
+
 const identities = new WeakMap<E2EDeps, Map<string, Promise<DeviceIdentity>>>();
 
 /**
@@ -92,8 +95,8 @@ export type EncryptedRoomOptions = {
 };
 
 /**
- * One device's side of an encrypted room (E2E.md), with no UI framework: its identity, the room
- * keys it holds, the members' devices, asking for the key and waiting for it, answering the
+ * One device's side of an encrypted room (docs/encryption.md), with no UI framework: its
+ * identity, the room keys it holds, the members' devices, asking for the key and waiting for it, answering the
  * others' requests, and every message opened on the device. Nothing polls: pending requests and
  * envelopes are fetched when the room opens (and after each rejoin), then the socket's
  * `keyRequest` and `keyAvailable` events say when to act. The web app and the phone app bind
@@ -260,11 +263,19 @@ export class EncryptedRoomSession {
    * No key: ask the members for one, look once for an envelope (one may have come while the app
    * was closed), then again whenever the socket says one is waiting for this device, and after
    * each rejoin (a reconnect may have missed that news).
+   *
+   * An envelope is taken only when it is for this room and this device and its sender device is
+   * one the room lists for a current member, self-signed (`refreshDevices`), with a signature and
+   * ciphertext that hold. Anything else is ignored, and since the server closed the request when
+   * that envelope arrived, the device asks again (a few times at most per session) so that a
+   * genuine member can still answer.
    */
   private waitForKey(run: number): () => void {
     const { deps, roomId, userId, listen } = this.options;
     const identity = this.current.identity as DeviceIdentity;
     let live = true;
+    const ignored = new Set<string>();
+    let askedAgain = 0;
     const look = async () => {
       const envelopes = await deps.api.envelopes(roomId, identity.deviceId);
       if (!live || envelopes.length === 0) return;
@@ -273,14 +284,22 @@ export class EncryptedRoomSession {
       const opened = new Map<number, Uint8Array>();
       for (const envelope of envelopes as Envelope[]) {
         const sender = known.get(envelope.senderDeviceId);
-        if (!sender) continue;
+        if (!sender || envelope.roomId !== roomId || sender.deviceId === identity.deviceId) continue;
         try {
           opened.set(envelope.epoch, openEnvelope(envelope, identity, sender));
         } catch {
           // Not signed by a member's device, or changed on the way: ignored.
         }
       }
-      if (opened.size === 0) return;
+      if (opened.size === 0) {
+        const fresh = envelopes.filter((e) => !ignored.has(e.signature));
+        for (const e of fresh) ignored.add(e.signature);
+        if (fresh.length > 0 && askedAgain < MAX_ASK_AGAIN && live && run === this.generation) {
+          askedAgain += 1;
+          await deps.api.requestKey(roomId, identity.deviceId).catch(() => {});
+        }
+        return;
+      }
       for (const [epoch, key] of opened) await deps.keys.saveRoomKey(userId, roomId, epoch, key);
       if (!live || run !== this.generation) return;
       this.update({ roomKeys: await deps.keys.roomKeys(userId, roomId) });
@@ -325,34 +344,40 @@ export class EncryptedRoomSession {
   /**
    * Holding the key: answer the others' requests while the room is open: those pending when it
    * opens (or after a rejoin, which may have missed some), then each one the socket brings. Only
-   * a member's device, signed by itself and exactly as the room lists it, gets an envelope.
+   * a member's device, signed by itself and exactly as the room lists it, gets an envelope. Each
+   * device's envelopes go in a POST of their own: another member may have answered it first (the
+   * server refuses the later answer with 409), which must not hold up the answers to the others.
+   * A device that asks again later (it could not use what it got) is answered again.
    */
   private answerRequests(run: number): () => void {
     const { deps, roomId, listen } = this.options;
     const identity = this.current.identity as DeviceIdentity;
-    const answered = new Set<string>();
+    const answering = new Set<string>();
     let live = true;
     const answer = async (requests: ReadonlyArray<{ device: DeviceKeys }>) => {
-      const fresh = requests.filter((r) => r.device.deviceId !== identity.deviceId && !answered.has(r.device.deviceId));
+      const fresh = requests.filter(
+        (r) => r.device.deviceId !== identity.deviceId && !answering.has(r.device.deviceId),
+      );
       if (fresh.length === 0 || !live || run !== this.generation) return;
       // Taken now, so a request arriving twice meanwhile is answered once.
-      for (const { device } of fresh) answered.add(device.deviceId);
+      for (const { device } of fresh) answering.add(device.deviceId);
       try {
         const members = await this.refreshDevices();
-        const envelopes: Envelope[] = [];
-        for (const { device } of fresh) {
-          const listed = members.get(device.deviceId);
-          if (!listed || !sameKeys(listed, device) || !verifyDeviceKeys(device)) {
-            answered.delete(device.deviceId);
-            continue;
-          }
-          for (const [epoch, roomKey] of this.current.roomKeys) {
-            envelopes.push(sealEnvelope({ roomKey, roomId, epoch, sender: identity, recipient: device }));
-          }
-        }
-        if (envelopes.length > 0) await deps.api.postEnvelopes(roomId, envelopes);
+        await Promise.all(
+          fresh.map(async ({ device }) => {
+            const listed = members.get(device.deviceId);
+            if (!listed || !sameKeys(listed, device) || !verifyDeviceKeys(device)) return;
+            const envelopes: Envelope[] = [];
+            for (const [epoch, roomKey] of this.current.roomKeys) {
+              envelopes.push(sealEnvelope({ roomKey, roomId, epoch, sender: identity, recipient: device }));
+            }
+            if (envelopes.length > 0 && live) await deps.api.postEnvelopes(roomId, envelopes).catch(() => {});
+          }),
+        );
       } catch {
-        for (const { device } of fresh) answered.delete(device.deviceId);
+        // The devices could not be fetched: the next request or rejoin tries again.
+      } finally {
+        for (const { device } of fresh) answering.delete(device.deviceId);
       }
     };
     const catchUp = () =>
