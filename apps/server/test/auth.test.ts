@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { backends, guest, startApp, testConfig, uniqueName } from './helpers.ts';
+import { backends, createRoom, guest, startApp, testConfig, uniqueName } from './helpers.ts';
 
 describe.each(backends)('accounts and sessions on $name', (backend) => {
   let app: App;
@@ -114,6 +114,86 @@ describe.each(backends)('accounts and sessions on $name', (backend) => {
     expect(wrong.json()).toEqual(unknown.json());
   });
 
+  it('signs in with the account named in "login", "username" or "email" (what Postman and curl users send)', async () => {
+    const input = account();
+    await register(input);
+    const forms = [
+      { login: input.username },
+      { username: input.username },
+      { username: input.username.toUpperCase() },
+      { email: input.email },
+      { email: input.email.toUpperCase() },
+      { login: input.email },
+      // Several fields are fine when they name the same account.
+      { username: input.username, login: input.username.toUpperCase() },
+    ];
+    for (const form of forms) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { ...form, password: input.password },
+      });
+      expect(res.statusCode, JSON.stringify(form)).toBe(200);
+      expect(res.json().user.username).toBe(input.username);
+      expect(res.cookies.find((c) => c.name === 'tandem_session')?.value).toBe(res.json().token);
+    }
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { email: input.email, password: 'nope nope nope' },
+    });
+    expect(wrong.statusCode).toBe(401);
+  });
+
+  it('answers 400 naming the fields when no account is named, or several that differ', async () => {
+    const input = account();
+    await register(input);
+    const none = await app.inject({ method: 'POST', url: '/auth/login', payload: { password: input.password } });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error.code).toBe('validation_failed');
+    expect(none.json().error.details.issues[0].path).toBe('body.login');
+    for (const field of ['"login"', '"username"', '"email"']) expect(none.json().error.message).toContain(field);
+
+    const other = account();
+    await register(other);
+    const clash = await app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: input.username, email: other.email, password: input.password },
+    });
+    expect(clash.statusCode).toBe(400);
+    expect(clash.json().error.details.issues[0].path).toBe('body.email');
+    expect(clash.json().error.message).toContain('"username"');
+    expect(clash.json().error.message).toContain('"email"');
+
+    const empty = await app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: '  ', password: input.password },
+    });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().error.details.issues[0].path).toBe('body.username');
+  });
+
+  it('counts failed sign-ins against the account whichever field named it', async () => {
+    const input = account();
+    await register(input);
+    const attempt = (form: Record<string, string>, password: string) =>
+      app.inject({ method: 'POST', url: '/auth/login', payload: { ...form, password } });
+    expect((await attempt({ username: input.username }, 'wrong password')).statusCode).toBe(401);
+    expect((await attempt({ login: input.username }, 'wrong password')).statusCode).toBe(401);
+    expect((await attempt({ username: input.username.toUpperCase() }, 'wrong password')).statusCode).toBe(401);
+    const limited = await attempt({ username: input.username }, input.password);
+    expect(limited.statusCode).toBe(429);
+    // An unknown account named by `email` gets the same 401 as a wrong password.
+    const other = account();
+    await register(other);
+    const unknown = await attempt({ email: 'nobody@example.com' }, 'nope nope nope');
+    const wrong = await attempt({ email: other.email }, 'nope nope nope');
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.json()).toEqual(wrong.json());
+  });
+
   it('rate-limits repeated failed logins for one account, with Retry-After', async () => {
     const input = account();
     await register(input);
@@ -154,7 +234,8 @@ describe.each(backends)('accounts and sessions on $name', (backend) => {
       sender: { id: g.user.id, guest: false },
     });
     // The guest's old session was replaced.
-    expect((await app.inject({ method: 'GET', url: '/auth/me', headers: g.headers })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/auth/me', headers: g.headers })).json()).toEqual({ user: null });
+    expect((await app.inject({ method: 'GET', url: '/rooms?joined=true', headers: g.headers })).statusCode).toBe(401);
   });
 
   it('refuses a guest username that is taken with 409', async () => {
@@ -167,17 +248,41 @@ describe.each(backends)('accounts and sessions on $name', (backend) => {
     expect(res.statusCode).toBe(409);
   });
 
-  it('tells who I am by cookie or bearer token, and 401 without a session', async () => {
+  it('tells who I am by cookie or bearer token, and {"user": null} (200, not 401) without a valid session', async () => {
     const g = await guest(app);
     const byBearer = await app.inject({ method: 'GET', url: '/auth/me', headers: g.headers });
     const byCookie = await app.inject({ method: 'GET', url: '/auth/me', cookies: { tandem_session: g.token } });
-    expect(byBearer.json().user.id).toBe(g.user.id);
+    expect(byBearer.statusCode).toBe(200);
+    expect(byBearer.json().user).toMatchObject({ id: g.user.id, username: g.user.username, guest: true });
     expect(byCookie.json().user.id).toBe(g.user.id);
-    const none = await app.inject({ method: 'GET', url: '/auth/me' });
-    expect(none.statusCode).toBe(401);
-    expect(none.json().error.code).toBe('unauthorized');
-    const bogus = await app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: 'Bearer forged' } });
-    expect(bogus.statusCode).toBe(401);
+    const signedOut = [
+      await app.inject({ method: 'GET', url: '/auth/me' }),
+      await app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: 'Bearer forged' } }),
+      await app.inject({ method: 'GET', url: '/auth/me', cookies: { tandem_session: 'unknown-token' } }),
+    ];
+    for (const res of signedOut) {
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ user: null });
+    }
+    // Routes that need a session still answer 401.
+    const logout = await app.inject({ method: 'POST', url: '/auth/logout' });
+    expect(logout.statusCode).toBe(401);
+    expect(logout.json().error.code).toBe('unauthorized');
+    const roomId = await createRoom(app, g.headers);
+    for (const headers of [{}, { authorization: 'Bearer forged' }]) {
+      const read = await app.inject({ method: 'GET', url: `/rooms/${roomId}/messages`, headers });
+      expect(read.statusCode).toBe(401);
+    }
+  });
+
+  it('documents both answers of GET /auth/me in OpenAPI, with no 401', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const op = doc.paths['/auth/me'].get;
+    expect(Object.keys(op.responses)).toEqual(['200']);
+    expect(op.description).toContain('{"user": null}');
+    const me = doc.components.schemas.Me;
+    expect(me.examples).toContainEqual({ user: null });
+    expect(JSON.stringify(me.properties.user)).toContain('null');
   });
 
   it('logout revokes the session and clears the cookie', async () => {
@@ -185,6 +290,7 @@ describe.each(backends)('accounts and sessions on $name', (backend) => {
     const out = await app.inject({ method: 'POST', url: '/auth/logout', headers: g.headers });
     expect(out.statusCode).toBe(204);
     expect(out.cookies.find((c) => c.name === 'tandem_session')?.value).toBe('');
-    expect((await app.inject({ method: 'GET', url: '/auth/me', headers: g.headers })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/auth/me', headers: g.headers })).json()).toEqual({ user: null });
+    expect((await app.inject({ method: 'POST', url: '/auth/logout', headers: g.headers })).statusCode).toBe(401);
   });
 });

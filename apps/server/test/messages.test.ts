@@ -1,6 +1,8 @@
+import { createDeviceIdentity, deviceKeysOf, generateRoomKey, sealMessage } from '@tandem/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { backends, createRoom, guest, startApp, testConfig } from './helpers.ts';
+import { backends, createRoom, guest, startApp, testConfig, uniqueName } from './helpers.ts';
+import { connectAs, listen } from './ws-helpers.ts';
 
 describe.each(backends)('messages on $name', (backend) => {
   let app: App;
@@ -55,9 +57,94 @@ describe.each(backends)('messages on $name', (backend) => {
     const huge = await post(roomId, a.headers, { clientMessageId: 'huge', body: 'x'.repeat(70 * 1024) });
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error.code).toBe('payload_too_large');
-    expect((await post(roomId, a.headers, { body: 'no id' })).json().error.details.issues[0].path).toBe(
-      'body.clientMessageId',
-    );
+    expect(
+      (await post(roomId, a.headers, { clientMessageId: 'no spaces', body: 'x' })).json().error.details.issues[0].path,
+    ).toBe('body.clientMessageId');
+  });
+
+  it('takes a body-only post (what curl and Postman send) and makes the clientMessageId itself', async () => {
+    const a = await guest(app);
+    const roomId = await createRoom(app, a.headers);
+    const res = await post(roomId, a.headers, { body: 'hello' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ roomId, seq: 1, body: 'hello', sender: { id: a.user.id } });
+    expect(res.json().clientMessageId).toMatch(/^srv-[A-Za-z0-9_-]{22}$/);
+    // Nothing to recognise a retry by: the same request again is a second message, with its own id.
+    const again = await post(roomId, a.headers, { body: 'hello' });
+    expect(again.statusCode).toBe(201);
+    expect(again.json().seq).toBe(2);
+    expect(again.json().clientMessageId).not.toBe(res.json().clientMessageId);
+    const history = await app.inject({ method: 'GET', url: `/rooms/${roomId}/messages`, headers: a.headers });
+    expect(history.json().messages.map((m: { clientMessageId: string }) => m.clientMessageId)).toEqual([
+      res.json().clientMessageId,
+      again.json().clientMessageId,
+    ]);
+    // With an id, a retry is still stored once.
+    const withId = await post(roomId, a.headers, { clientMessageId: 'mine-1', body: 'once' });
+    const retry = await post(roomId, a.headers, { clientMessageId: 'mine-1', body: 'once' });
+    expect([withId.statusCode, retry.statusCode]).toEqual([201, 200]);
+    expect(retry.json()).toEqual(withId.json());
+    expect((await app.inject({ method: 'GET', url: `/rooms/${roomId}` })).json().messageCount).toBe(3);
+  });
+
+  it('still requires clientMessageId on the socket send frame', async () => {
+    const a = await guest(app);
+    const roomId = await createRoom(app, a.headers);
+    const { ws } = await listen(app);
+    const s = await connectAs(ws, a.token);
+    try {
+      s.send({ type: 'join', ref: 'j', roomId });
+      await s.next('joined');
+      s.send({ type: 'send', ref: 'no-id', roomId, body: 'hello' });
+      const refused = await s.next('error', (f) => f.ref === 'no-id');
+      expect(refused).toMatchObject({ code: 'validation_failed' });
+      expect(refused.message).toContain('clientMessageId');
+      await s.none('message', 200);
+      expect((await app.inject({ method: 'GET', url: `/rooms/${roomId}` })).json().messageCount).toBe(0);
+    } finally {
+      s.close();
+    }
+  });
+
+  it("in an encrypted room, a post without an id takes the sealed message's own", async () => {
+    const a = await guest(app);
+    const device = createDeviceIdentity();
+    const keys = deviceKeysOf(device, a.user.id);
+    expect(
+      (await app.inject({ method: 'PUT', url: `/devices/${keys.deviceId}`, headers: a.headers, payload: keys }))
+        .statusCode,
+    ).toBe(204);
+    const created = await app.inject({
+      method: 'POST',
+      url: '/rooms',
+      headers: a.headers,
+      payload: { name: uniqueName('Secret '), encrypted: true },
+    });
+    const roomId = created.json().roomId as string;
+    const roomKey = generateRoomKey();
+    const sealed = sealMessage({
+      roomKey,
+      roomId,
+      epoch: 1,
+      sender: device,
+      clientMessageId: 'e2e-1',
+      plaintext: 'hi',
+    });
+    const first = await post(roomId, a.headers, { body: '', sealed });
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ clientMessageId: 'e2e-1', body: '', sealed });
+    // The id signed inside the ciphertext makes a retry recognisable even without one in the request.
+    const retry = await post(roomId, a.headers, { body: '', sealed });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json().id).toBe(first.json().id);
+    // Plain text is still refused, with or without an id; a different outer id still does not match.
+    const plain = await post(roomId, a.headers, { body: 'in the clear' });
+    expect(plain.statusCode).toBe(400);
+    expect(plain.json().error.message).toContain('end-to-end encrypted');
+    const other = sealMessage({ roomKey, roomId, epoch: 1, sender: device, clientMessageId: 'e2e-2', plaintext: 'x' });
+    const mismatch = await post(roomId, a.headers, { clientMessageId: 'e2e-3', body: '', sealed: other });
+    expect(mismatch.statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: `/rooms/${roomId}` })).json().messageCount).toBe(1);
   });
 
   it('stores a retried post once and returns the same message', async () => {

@@ -102,8 +102,10 @@ export function createRestClient(options: RestOptions) {
     },
     guest: (body: GuestRequest) => call<SessionResponse>('POST', '/auth/guest', body),
     register: (body: RegisterRequest) => call<SessionResponse>('POST', '/auth/register', body),
+    /** Name the account in `login`, `username` or `email` (one of them). */
     login: (body: LoginRequest) => call<SessionResponse>('POST', '/auth/login', body),
     logout: () => call<void>('POST', '/auth/logout'),
+    /** Who is signed in: `{ user: null }` when no one is (no session, or it expired) — not an error. */
     me: () => call<MeResponse>('GET', '/auth/me'),
     createRoom: (body: CreateRoomRequest = {}) => call<CreateRoomResponse>('POST', '/rooms', body),
     listRooms: (query: { limit?: number; joined?: boolean } = {}) =>
@@ -113,6 +115,7 @@ export function createRestClient(options: RestOptions) {
     joinById: (roomId: string) => call<JoinResponse>('POST', `${room(roomId)}/join`),
     leave: (roomId: string) => call<void>('POST', `${room(roomId)}/leave`),
     members: (roomId: string) => call<MemberListResponse>('GET', `${room(roomId)}/members`),
+    /** Pass a `clientMessageId` to make a retry safe: without one the server makes one, and a retry stores twice. */
     postMessage: (roomId: string, body: PostMessageRequest) => call<Message>('POST', `${room(roomId)}/messages`, body),
     history: (roomId: string, query: HistoryQuery = {}) =>
       call<HistoryResponse>('GET', `${room(roomId)}/messages`, undefined, query as Query),

@@ -51,13 +51,52 @@ export const RegisterRequest = z
   });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
+const LoginIdentifier = z.string().trim().min(1, 'must not be empty').max(254);
+
+/** The names the account may be given by: `login` (either), `username` or `email`. Send one. */
+export const LOGIN_FIELDS = ['login', 'username', 'email'] as const;
+
 export const LoginRequest = z
   .object({
-    login: z.string().trim().min(1, 'must not be empty').max(254).describe('Username or e-mail address.'),
+    login: LoginIdentifier.optional().describe('Username or e-mail address.'),
+    username: LoginIdentifier.optional().describe('The same as `login`, for clients that call it `username`.'),
+    email: LoginIdentifier.optional().describe('The same as `login`, for clients that call it `email`.'),
     password: z.string().min(1, 'must not be empty').max(PASSWORD_MAX),
   })
-  .meta({ id: 'LoginRequest', examples: [{ login: 'alice', password: 'correct horse battery' }] });
-export type LoginRequest = z.infer<typeof LoginRequest>;
+  .superRefine((body, ctx) => {
+    const given = LOGIN_FIELDS.filter((field) => body[field] !== undefined);
+    if (given.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['login'],
+        message: 'required: send the username or e-mail address as "login", "username" or "email"',
+      });
+      return;
+    }
+    // Several are fine when they name the same account (names and e-mails ignore case).
+    const keys = new Set(given.map((field) => body[field]?.toLowerCase()));
+    if (keys.size > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [given[1] as string],
+        message: `must not differ from "${given[0]}": send one of ${given.map((f) => `"${f}"`).join(', ')}, not several`,
+      });
+    }
+  })
+  .describe('Exactly one of `login`, `username` or `email` (or several with the same value), and the password.')
+  .meta({
+    id: 'LoginRequest',
+    examples: [
+      { login: 'alice', password: 'correct horse battery' },
+      { username: 'alice', password: 'correct horse battery' },
+      { email: 'alice@example.com', password: 'correct horse battery' },
+    ],
+  });
+export type LoginRequest = z.input<typeof LoginRequest>;
+
+/** The username or e-mail address a validated sign-in names, whichever field carried it. */
+export const loginIdentifier = (body: z.output<typeof LoginRequest>): string =>
+  body.login ?? body.username ?? body.email ?? '';
 
 /**
  * A session. The web client receives the token as an HttpOnly cookie as well and can ignore
@@ -75,5 +114,10 @@ export const SessionResponse = z.object({ user: User, token: z.string(), expires
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;
 
-export const MeResponse = z.object({ user: User }).meta({ id: 'Me', examples: [{ user: exampleUser }] });
+/** `GET /auth/me`: the signed-in user, or `null` when there is no session (or it expired). */
+export const MeResponse = z
+  .object({
+    user: User.nullable().describe('`null` when signed out: no session was sent, or it expired or was revoked.'),
+  })
+  .meta({ id: 'Me', examples: [{ user: exampleUser }, { user: null }] });
 export type MeResponse = z.infer<typeof MeResponse>;

@@ -69,7 +69,11 @@ export type Message = z.infer<typeof Message>;
 
 export const PostMessageRequest = z
   .object({
-    clientMessageId: ClientMessageId,
+    // Optional on REST only (the socket's `send` frame requires it): without one the server makes
+    // one, so a retried request is stored again.
+    clientMessageId: ClientMessageId.optional().describe(
+      'Yours to choose, unique per sender: a retry with the same id is stored once. Optional here: without it the server makes one (in encrypted rooms it takes `sealed.clientMessageId`), so a retried request may be stored twice.',
+    ),
     body: MessageBody,
     attachmentIds: AttachmentIds,
     // Encrypted rooms: the ciphertext; `body` must then be empty.
@@ -80,6 +84,7 @@ export const PostMessageRequest = z
     id: 'PostMessageRequest',
     examples: [
       { clientMessageId: '0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e8f', body: 'Anyone on for lunch today' },
+      { body: 'hello' },
       {
         clientMessageId: '0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e90',
         body: 'The menu',

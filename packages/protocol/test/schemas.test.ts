@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { CreateRoomRequest, HistoryQuery, MessageBody, PostMessageRequest, RoomName, Username } from '../src/index.ts';
+import {
+  ClientFrame,
+  CreateRoomRequest,
+  HistoryQuery,
+  LoginRequest,
+  loginIdentifier,
+  MeResponse,
+  MessageBody,
+  PostMessageRequest,
+  RoomName,
+  Username,
+} from '../src/index.ts';
 
 describe('protocol schemas', () => {
   it.each(['alice', 'Al1ce_b.o-b', 'abc', 'x'.repeat(32)])('accepts the username %s', (name) => {
@@ -35,6 +46,34 @@ describe('protocol schemas', () => {
     expect(PostMessageRequest.safeParse({ clientMessageId: 'c', body: 'x', attachmentIds: eleven }).success).toBe(
       false,
     );
+  });
+
+  it('leaves clientMessageId optional on REST posts but required in the socket send frame', () => {
+    expect(PostMessageRequest.parse({ body: 'hello' })).toEqual({ body: 'hello', attachmentIds: [] });
+    expect(PostMessageRequest.safeParse({ clientMessageId: 'a b', body: 'hello' }).success).toBe(false);
+    const send = { type: 'send', roomId: 'q3Z8vJb0S4mYdE1xKpLr2w', body: 'hello' };
+    expect(ClientFrame.safeParse({ ...send, clientMessageId: 'c1' }).success).toBe(true);
+    const refused = ClientFrame.safeParse(send);
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues.map((i) => i.path.join('.'))).toContain('clientMessageId');
+  });
+
+  it('names the sign-in account by login, username or email: one, or several that agree', () => {
+    const password = 'correct horse battery';
+    for (const body of [{ login: 'alice' }, { username: 'alice' }, { email: 'alice@example.com' }]) {
+      expect(loginIdentifier(LoginRequest.parse({ ...body, password }))).toBe(Object.values(body)[0]);
+    }
+    expect(loginIdentifier(LoginRequest.parse({ login: ' Alice ', username: 'alice', password }))).toBe('Alice');
+    const none = LoginRequest.safeParse({ password });
+    expect(none.error?.issues[0]).toMatchObject({ path: ['login'] });
+    expect(none.error?.issues[0]?.message).toContain('"username"');
+    const clash = LoginRequest.safeParse({ login: 'alice', email: 'bob@example.com', password });
+    expect(clash.error?.issues[0]).toMatchObject({ path: ['email'] });
+  });
+
+  it('answers me with a user or null', () => {
+    expect(MeResponse.parse({ user: null })).toEqual({ user: null });
+    expect(MeResponse.safeParse({}).success).toBe(false);
   });
 
   it('refuses control characters in room names', () => {

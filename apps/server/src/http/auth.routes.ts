@@ -1,9 +1,16 @@
-import { GuestRequest, LoginRequest, MeResponse, RegisterRequest, SessionResponse } from '@tandem/protocol';
+import {
+  GuestRequest,
+  LoginRequest,
+  loginIdentifier,
+  MeResponse,
+  RegisterRequest,
+  SessionResponse,
+} from '@tandem/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../services/index.ts';
-import { clearSessionCookie, currentUser, setSessionCookie } from './auth-hook.ts';
+import { clearSessionCookie, setSessionCookie } from './auth-hook.ts';
 import { errorResponses, signedIn } from './schema-helpers.ts';
 
 export type RouteOptions = { services: Services; cookieSecure: 'auto' | boolean; authRateLimit: number };
@@ -62,13 +69,13 @@ export function authRoutes(app: FastifyInstance, { services, cookieSecure, authR
         tags: ['auth'],
         summary: 'Sign in with username or e-mail and password',
         description:
-          'Wrong password and unknown account get the same 401 and take the same time. Repeated failures for one account from one address answer 429 for a while.',
+          'Name the account in `login` (username or e-mail address), or in `username` or `email` — one of them (several only if they agree; none, or two that differ, answer 400 naming the fields). Wrong password and unknown account get the same 401 and take the same time. Repeated failures for one account from one address answer 429 for a while, whichever field named it.',
         body: LoginRequest,
         response: { 200: SessionResponse, ...errorResponses(400, 401, 429) },
       },
     },
     async (request, reply) => {
-      const session = await accounts.login(request.body.login, request.body.password, request.ip);
+      const session = await accounts.login(loginIdentifier(request.body), request.body.password, request.ip);
       setSessionCookie(request, reply, session.token, session.expiresAt, cookieSecure);
       return session;
     },
@@ -95,14 +102,18 @@ export function authRoutes(app: FastifyInstance, { services, cookieSecure, authR
   r.get(
     '/auth/me',
     {
-      config: { auth: 'required' },
+      // Optional: being signed out is an answer here, not an error, so a signed-out page load
+      // logs no failed request. Every route that needs a session still answers 401.
+      config: { auth: 'optional' },
       schema: {
         tags: ['auth'],
         summary: 'Who am I',
-        security: signedIn,
-        response: { 200: MeResponse, ...errorResponses(401) },
+        description:
+          'The signed-in user, or `{"user": null}` (200) when no session was sent or it expired or was signed out.',
+        security: [...signedIn, {}],
+        response: { 200: MeResponse },
       },
     },
-    async (request) => ({ user: accounts.me(currentUser(request)) }),
+    async (request) => ({ user: request.auth ? accounts.me(request.auth.user) : null }),
   );
 }

@@ -1,6 +1,7 @@
 import { HistoryQuery, HistoryResponse, Message, PostMessageRequest, RoomParams } from '@tandem/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomId } from '../ids.ts';
 import type { RouteOptions } from './auth.routes.ts';
 import { currentUser } from './auth-hook.ts';
 import { errorResponses, signedIn } from './schema-helpers.ts';
@@ -27,7 +28,7 @@ export function messageRoutes(
         tags: ['messages'],
         summary: 'Post a message to a room you are a member of',
         description:
-          'The body is trimmed and must be 1–4000 characters. `clientMessageId` is yours to choose and unique per sender: a retry with the same id returns the stored message (200) instead of storing it twice (201 the first time). The same id with a different body or room answers 409.',
+          'The body is trimmed and must be 1–4000 characters. `clientMessageId` is yours to choose and unique per sender: a retry with the same id returns the stored message (200) instead of storing it twice (201 the first time). The same id with a different body or room answers 409. `clientMessageId` may be left out (`{"body": "hello"}`): the server then makes one, and a retry of that request stores the message again — send an id whenever a request may be retried. In encrypted rooms a missing id is taken from `sealed.clientMessageId`.',
         security: signedIn,
         params: RoomParams,
         body: PostMessageRequest,
@@ -35,7 +36,13 @@ export function messageRoutes(
       },
     },
     async (request, reply) => {
-      const { message, created } = await messages.post(request.params.roomId, currentUser(request), request.body);
+      const { clientMessageId, ...post } = request.body;
+      const { message, created } = await messages.post(request.params.roomId, currentUser(request), {
+        ...post,
+        // Without an id the send cannot be recognised when retried. An encrypted message carries its
+        // id signed inside; any other gets a fresh random one.
+        clientMessageId: clientMessageId ?? post.sealed?.clientMessageId ?? `srv-${randomId()}`,
+      });
       return reply.status(created ? 201 : 200).send(message);
     },
   );

@@ -16,7 +16,10 @@ async function afterSignIn({ extra, dispatch, queryFulfilled }: Lifecycle) {
 
 export const authApi = api.injectEndpoints({
   endpoints: (build) => ({
-    /** Restores the session at start: the HttpOnly cookie is invisible to scripts, the server knows it. */
+    /**
+     * Restores the session at start: the HttpOnly cookie is invisible to scripts, the server knows
+     * it. Signed out is a 200 with `user: null`, so a signed-out page load logs no failed request.
+     */
     me: build.query<MeResponse, void>({
       queryFn: (_arg, { extra }) => settle(servicesOf(extra).rest.me()),
     }),

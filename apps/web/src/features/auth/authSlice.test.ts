@@ -13,10 +13,26 @@ describe('auth', () => {
     expect(store.getState().auth).toMatchObject({ status: 'signedIn', user: alice });
   });
 
-  it('is signed out when the cookie is missing or expired (401)', async () => {
-    const { store } = testStore(() => apiError(401, 'unauthorized', 'Sign in first.'));
-    await store.dispatch(authApi.endpoints.me.initiate());
-    expect(store.getState().auth.status).toBe('signedOut');
+  it('is signed out, without an error, when the server answers {"user": null} (no cookie, or it expired)', async () => {
+    const { store } = testStore(({ path }) =>
+      path === '/auth/me' ? { status: 200, body: { user: null } } : apiError(404, 'not_found', 'No'),
+    );
+    const result = await store.dispatch(authApi.endpoints.me.initiate());
+    expect(result.isError).toBe(false);
+    expect(result.data).toEqual({ user: null });
+    expect(store.getState().auth).toMatchObject({ status: 'signedOut', user: null, notice: null });
+  });
+
+  it('signs out when a later check finds the session gone', async () => {
+    let user: unknown = asUser(alice);
+    const { store } = testStore(({ path }) =>
+      path === '/auth/me' ? { status: 200, body: { user } } : apiError(404, 'not_found', 'No'),
+    );
+    await store.dispatch(authApi.endpoints.me.initiate(undefined, { subscribe: false }));
+    expect(store.getState().auth.status).toBe('signedIn');
+    user = null;
+    await store.dispatch(authApi.endpoints.me.initiate(undefined, { subscribe: false, forceRefetch: true }));
+    expect(store.getState().auth).toMatchObject({ status: 'signedOut', user: null });
   });
 
   it('stays unknown when the server cannot be reached, so the app can say so and retry', async () => {

@@ -37,9 +37,12 @@ export const authSlice = createSlice({
   },
   extraReducers: (builder) => {
     builder
-      .addMatcher(authApi.endpoints.me.matchFulfilled, (state, action) => signIn(state, action.payload.user))
-      .addMatcher(authApi.endpoints.me.matchRejected, (state, action) => {
-        if (isUnauthorized(action.payload)) signOut(state);
+      // `{"user": null}`: no session, or it ended — an answer, not an error. A failure (the
+      // server cannot be reached) leaves the status unknown, for the gate to say so and retry.
+      .addMatcher(authApi.endpoints.me.matchFulfilled, (state, action) => {
+        const { user } = action.payload;
+        if (user) signIn(state, user);
+        else signOut(state);
       })
       .addMatcher(
         isAnyOf(authApi.endpoints.login.matchFulfilled, authApi.endpoints.register.matchFulfilled),
