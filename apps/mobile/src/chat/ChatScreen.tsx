@@ -1,4 +1,4 @@
-import { NOTICE, sealText } from '@tandem/client/e2e';
+import { NOTICE, payloadText, sealText } from '@tandem/client/e2e';
 import type { Message } from '@tandem/protocol';
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import {
@@ -200,7 +200,7 @@ function contentOf(
   if (!result) return { text: NOTICE.pending, notice: true };
   if (result.state !== 'open') return { text: NOTICE[result.state], notice: true };
   const files = result.payload.files.map((f) => `📎 ${f.name}`).join('\n');
-  return { text: [result.payload.text, files].filter(Boolean).join('\n'), notice: false };
+  return { text: [payloadText(result.payload), files].filter(Boolean).join('\n'), notice: false };
 }
 
 const styles = StyleSheet.create({

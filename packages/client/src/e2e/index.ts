@@ -4,15 +4,23 @@ export { indexedDbStore } from './indexedDbStore.ts';
 export { inviteLink, keyFromFragment } from './invite.ts';
 export { KeyStore, type KeyValueStore, memoryStore, type RoomKeys } from './keyStore.ts';
 export {
+  checkSealedFile,
+  cleanFileName,
   decodePayload,
   encodePayload,
+  FILE_NAME_MAX,
+  filesNotice,
   isFinal,
+  isValidFileName,
   NOTICE,
+  OPAQUE_FILE_TYPE,
   type OpenContext,
   type Opened,
   openOne,
   type Payload,
+  payloadText,
   type SealedFile,
+  safeFileType,
   sealText,
 } from './sealing.ts';
 export {

@@ -87,7 +87,7 @@ describe('sealing and opening messages on a device', () => {
   });
 
   it('carries text and file keys as JSON, and shows anything else as text', () => {
-    const file = { id: 'f1', key: 'k', nonce: 'n', name: 'a.png', type: 'image/png', size: 3 };
+    const file = { id: 'f1', key: 'k'.repeat(43), nonce: 'n'.repeat(32), name: 'a.png', type: 'image/png', size: 3 };
     expect(decodePayload(encodePayload({ text: 'hi', files: [file] }))).toEqual({ text: 'hi', files: [file] });
     expect(decodePayload('plain words')).toEqual({ text: 'plain words', files: [] });
   });

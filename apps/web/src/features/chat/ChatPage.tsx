@@ -1,4 +1,4 @@
-import { NOTICE, type Opened, sealText } from '@tandem/client/e2e';
+import { NOTICE, type Opened, payloadText, sealText } from '@tandem/client/e2e';
 import { deviceKeysOf, safetyCode } from '@tandem/crypto';
 import type { Message, PublicUser } from '@tandem/protocol';
 import { type ReactNode, useCallback, useId, useMemo, useRef, useState } from 'react';
@@ -65,7 +65,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
         const url = fileUrls.get(f.id);
         return url ? [{ id: f.id, url, name: f.name, size: f.size, contentType: f.type }] : [];
       });
-      return { ...m, body: opened.payload.text, attachments };
+      return { ...m, body: payloadText(opened.payload), attachments };
     });
     return { ...joinedSession, messages };
   }, [joinedSession, encrypted, e2e.opened, fileUrls]);

@@ -1,4 +1,4 @@
-import type { Opened, SealedFile } from '@tandem/client/e2e';
+import { cleanFileName, type Opened, type SealedFile, safeFileType } from '@tandem/client/e2e';
 import { decryptFile, encryptFile, fromBase64Url, toBase64Url } from '@tandem/crypto';
 import type { Attachment } from '@tandem/protocol';
 import { useEffect, useRef, useState } from 'react';
@@ -29,16 +29,26 @@ export function encryptedUpload(
       onProgress,
     );
     const stored = await inner.done;
-    const type = file.type || 'application/octet-stream';
+    // The real type is sealed (receivers decide what they show); names are made valid first.
+    const name = cleanFileName(file.name);
+    const type = file.type.slice(0, 255) || 'application/octet-stream';
     sealedFiles.set(stored.id, {
       id: stored.id,
       key: toBase64Url(key),
       nonce: toBase64Url(nonce),
-      name: file.name,
+      name,
       type,
       size: file.size,
     });
-    return { ...stored, name: file.name, contentType: type, size: file.size, url: URL.createObjectURL(file) };
+    // The local preview, too, is never an HTML or SVG page at our origin.
+    const preview = new Blob([file], { type: safeFileType(file.type) });
+    return {
+      ...stored,
+      name,
+      contentType: safeFileType(file.type),
+      size: file.size,
+      url: URL.createObjectURL(preview),
+    };
   })();
   done.catch(() => {});
   return {
@@ -50,8 +60,13 @@ export function encryptedUpload(
   };
 }
 
-/** Downloads a file's ciphertext and decrypts it; a blob URL of the original type. */
+/**
+ * Downloads a file's ciphertext and decrypts it; a blob URL of its type if that is one a browser
+ * shows without running anything (images but SVG, PDF, plain text), else application/octet-stream:
+ * a text/html "report.pdf" opened in a tab would run at our origin, next to the keys.
+ */
 export async function openFile(url: string, file: SealedFile, doFetch: typeof fetch = fetch): Promise<string> {
+  // Same origin, or UPLOADS_ORIGIN (another origin: no cookies either way).
   const response = await doFetch(url, { credentials: 'same-origin' });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const bytes = decryptFile(
@@ -59,7 +74,7 @@ export async function openFile(url: string, file: SealedFile, doFetch: typeof fe
     fromBase64Url(file.key),
     fromBase64Url(file.nonce),
   );
-  return URL.createObjectURL(new Blob([bytes as BlobPart], { type: file.type }));
+  return URL.createObjectURL(new Blob([bytes as BlobPart], { type: safeFileType(file.type) }));
 }
 
 type StoredAttachments = { id: string; attachments: Attachment[] };
