@@ -16,7 +16,7 @@ import { autocompleteRoutes } from './http/autocomplete.routes.ts';
 import { codeRoutes } from './http/code.routes.ts';
 import { registerDocs } from './http/docs.ts';
 import { e2eRoutes } from './http/e2e.routes.ts';
-import { registerErrorHandling } from './http/errors.ts';
+import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { messageRoutes } from './http/messages.routes.ts';
 import { metricsRoutes } from './http/metrics.routes.ts';
@@ -73,6 +73,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     // Our ids are URL-safe and at most 64 characters; longer paths are not ours.
     routerOptions: { maxParamLength: 200 },
+    // A path the router cannot decode answers in our one error shape too.
+    frameworkErrors: frameworkErrorHandler,
     // One id per request across nodes: the load balancer's X-Request-Id when it sends a sane
     // one, else a fresh UUID; logged with every line and echoed in the response.
     requestIdHeader: false,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp, Username } from './common.ts';
+import { Id, isStorableText, STORABLE_TEXT, Timestamp, Username } from './common.ts';
 import { exampleUser } from './examples.ts';
 
 export const PASSWORD_MIN = 8;
@@ -21,7 +21,8 @@ export const DisplayName = z
   .trim()
   .min(1, 'must not be empty')
   .max(80, 'must be at most 80 characters')
-  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must not contain control characters');
+  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must not contain control characters')
+  .refine(isStorableText, STORABLE_TEXT);
 
 /** What anyone may see of a person. */
 export const PublicUser = z
@@ -51,7 +52,7 @@ export const RegisterRequest = z
   });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
-const LoginIdentifier = z.string().trim().min(1, 'must not be empty').max(254);
+const LoginIdentifier = z.string().trim().min(1, 'must not be empty').max(254).refine(isStorableText, STORABLE_TEXT);
 
 /** The names the account may be given by: `login` (either), `username` or `email`. Send one. */
 export const LOGIN_FIELDS = ['login', 'username', 'email'] as const;

@@ -6,6 +6,28 @@ export const Id = z
   .regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be an id of 10–64 URL-safe characters')
   .meta({ examples: ['q3Z8vJb0S4mYdE1xKpLr2w'] });
 
+/**
+ * Text a person typed can be stored and sent back exactly: no NUL (PostgreSQL refuses it in text)
+ * and no unpaired UTF-16 surrogate (UTF-8 has no encoding for one; it would come back as U+FFFD).
+ * Checked by hand rather than with `isWellFormed`, which not every phone's JavaScript has.
+ */
+export function isStorableText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) return false;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+  }
+  return true;
+}
+export const STORABLE_TEXT = 'must not contain NUL characters or unpaired surrogates';
+
+/** The largest seq, epoch or count the databases' integer columns hold. */
+export const INT32_MAX = 2_147_483_647;
+
 /** Instants travel as ISO 8601 strings in UTC. */
 export const Timestamp = z.iso.datetime().meta({ examples: ['2026-11-21T11:31:00.000Z'] });
 
@@ -35,6 +57,7 @@ export const RoomName = z
   .min(1, 'must not be empty')
   .max(ROOM_NAME_MAX, `must be at most ${ROOM_NAME_MAX} characters`)
   .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must not contain control characters')
+  .refine(isStorableText, STORABLE_TEXT)
   .meta({ examples: ['Team Unicorns'] });
 
 export const ErrorCode = z.enum([

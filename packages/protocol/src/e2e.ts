@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from './common.ts';
+import { Id, INT32_MAX } from './common.ts';
 import { exampleDeviceKeys, exampleRoom } from './examples.ts';
 
 /**
@@ -42,7 +42,7 @@ export const Envelope = z
   .object({
     v: z.literal(1),
     roomId: Id,
-    epoch: z.number().int().positive(),
+    epoch: z.number().int().positive().max(INT32_MAX, `must be at most ${INT32_MAX}`),
     senderDeviceId: DeviceId,
     recipientDeviceId: DeviceId,
     ephemeralKey: Key32,
@@ -79,7 +79,7 @@ export const SealedMessage = z
   .object({
     v: z.literal(1),
     roomId: Id,
-    epoch: z.number().int().positive(),
+    epoch: z.number().int().positive().max(INT32_MAX, `must be at most ${INT32_MAX}`),
     senderDeviceId: DeviceId,
     clientMessageId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
     nonce: B64(32).length(32, 'must be a 24-byte nonce in base64url'),

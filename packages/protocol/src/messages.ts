@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PublicUser } from './auth.ts';
-import { Id, Timestamp } from './common.ts';
+import { Id, INT32_MAX, isStorableText, STORABLE_TEXT, Timestamp } from './common.ts';
 import { SealedMessage } from './e2e.ts';
 import { exampleAttachment, exampleMessage } from './examples.ts';
 
@@ -16,7 +16,11 @@ export const ClientMessageId = z
 export const ATTACHMENTS_MAX = 10;
 
 /** Message text, trimmed. It may be empty only when the message carries attachments. */
-export const MessageBody = z.string().trim().max(MESSAGE_MAX, `must be at most ${MESSAGE_MAX} characters`);
+export const MessageBody = z
+  .string()
+  .trim()
+  .max(MESSAGE_MAX, `must be at most ${MESSAGE_MAX} characters`)
+  .refine(isStorableText, STORABLE_TEXT);
 
 /** Ids of files the sender uploaded (`POST /uploads`) and has not attached to another message. */
 export const AttachmentIds = z
@@ -94,7 +98,7 @@ export const PostMessageRequest = z
   });
 export type PostMessageRequest = z.input<typeof PostMessageRequest>;
 
-const Seq = z.coerce.number().int().nonnegative();
+const Seq = z.coerce.number().int().nonnegative().max(INT32_MAX, `must be at most ${INT32_MAX}`);
 
 export const HistoryQuery = z.object({
   before: Seq.optional().describe('Only messages with a smaller seq: page backwards from here.'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PublicUser } from './auth.ts';
-import { Id, RoomName } from './common.ts';
+import { Id, INT32_MAX, RoomName } from './common.ts';
 import { DeviceKeys, SealedMessage } from './e2e.ts';
 import { AttachmentIds, ClientMessageId, EMPTY_MESSAGE, hasContent, Message, MessageBody } from './messages.ts';
 import { RoomSummary } from './rooms.ts';
@@ -20,7 +20,7 @@ const Ref = z
   .describe(
     'Echoed in the reply to this frame (`hello`, `joined`, `left`, `ack`, `pong`), and in any `error` it causes.',
   );
-const Seq = z.number().int().nonnegative();
+const Seq = z.number().int().nonnegative().max(INT32_MAX, `must be at most ${INT32_MAX}`);
 
 // ---------------------------------------------------------------- client → server
 

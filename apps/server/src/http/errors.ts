@@ -1,7 +1,8 @@
 import type { ErrorCode, ErrorResponse } from '@tandem/protocol';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.ts';
+import { createLogLimiter } from '../log-limiter.ts';
 import type { SpaFallback } from './web.ts';
 
 const send = (code: ErrorCode, message: string, details?: unknown): ErrorResponse => ({
@@ -24,6 +25,44 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: ErrorCode; message:
   },
 };
 
+/** Errors of a malformed multipart body, as @fastify/busboy words them: the client's, not ours. */
+const MALFORMED_MULTIPART =
+  /^(Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data|Malformed part header)$/;
+
+/** Errors of the router itself, before any route runs (`frameworkErrors`). */
+const FRAMEWORK_ERRORS: Record<string, { status: number; message: (url: string) => string }> = {
+  FST_ERR_BAD_URL: {
+    status: 400,
+    message: (url) => `The path ${url} is not valid: a %-escape in it does not decode to UTF-8 text.`,
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    message: () => 'A part of the path is longer than any id this server gives out.',
+  },
+};
+
+/** The path as it may be quoted back: at most 100 characters, control characters escaped. */
+const quotePath = (url: string) =>
+  JSON.stringify(url.split('?')[0]?.slice(0, 100) ?? '').replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
+/**
+ * For Fastify's `frameworkErrors` option: a URL the router cannot decode answers in our error
+ * shape too, instead of Fastify's own `{"error","code","message","statusCode"}`.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
+  const status = known?.status ?? 400;
+  request.log.info({ code: error.code, status }, 'request refused by the router');
+  void reply
+    .status(status)
+    .send(
+      send('validation_failed', known ? known.message(quotePath(request.raw.url ?? '')) : 'The request is malformed.'),
+    );
+}
+
 /**
  * One error shape for every failure: `{"error": {"code", "message", "details"}}`. Stack traces
  * and internal messages are logged, never sent.
@@ -32,6 +71,23 @@ export function registerErrorHandling(
   app: FastifyInstance,
   options: { bodyLimit: number; spaFallback?: SpaFallback },
 ): void {
+  // A client's mistakes are logged at info, without a stack, at most 30 lines a minute per address
+  // (then one line with the count); our own failures at error, at most 30 a minute per address too.
+  const mistakes = createLogLimiter(app.log, { perMinute: 30, what: 'refused requests' });
+  const failures = createLogLimiter(app.log, { perMinute: 30, what: 'failed requests' });
+  app.addHook('onClose', async () => {
+    mistakes.close();
+    failures.close();
+  });
+  const refused = (request: FastifyRequest, status: number, code: string, message: string) => {
+    mistakes.log(
+      'info',
+      request.ip,
+      { reqId: request.id, status, code, reason: message.slice(0, 300) },
+      'request refused',
+    );
+  };
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status === 429) {
@@ -47,6 +103,7 @@ export function registerErrorHandling(
         message: v.message,
       }));
       const message = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+      refused(request, 400, 'validation_failed', message);
       return reply.status(400).send(send('validation_failed', message, { issues }));
     }
     const known = error.code ? FASTIFY_ERRORS[error.code] : undefined;
@@ -55,15 +112,25 @@ export function registerErrorHandling(
         known.status === 413
           ? `The request body is larger than the ${options.bodyLimit} bytes allowed.`
           : known.message;
+      refused(request, known.status, known.code, message);
       return reply.status(known.status).send(send(known.code, message));
+    }
+    if (
+      MALFORMED_MULTIPART.test(error.message) &&
+      String(request.headers['content-type'] ?? '').startsWith('multipart/')
+    ) {
+      const message = `The multipart/form-data body is malformed (${error.message.toLowerCase()}).`;
+      refused(request, 400, 'validation_failed', message);
+      return reply.status(400).send(send('validation_failed', message));
     }
     if (error.statusCode === 429) {
       return reply.status(429).send(send('rate_limited', error.message));
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      refused(request, error.statusCode, error.code ?? 'validation_failed', error.message);
       return reply.status(error.statusCode).send(send('validation_failed', error.message));
     }
-    request.log.error({ err: error }, 'request failed');
+    failures.log('error', request.ip, { err: error }, 'request failed');
     return reply.status(500).send(send('internal', 'Something went wrong on our side. Try again in a moment.'));
   });
 

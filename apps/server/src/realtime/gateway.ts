@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Limits } from '../limits/limits.ts';
+import { createLogLimiter } from '../log-limiter.ts';
 import type { Authenticated, SessionEnd } from '../services/accounts.service.ts';
 import type { Services } from '../services/index.ts';
 import { toPublicUser } from '../services/mappers.ts';
@@ -94,6 +95,8 @@ export function createGateway(deps: {
     }
   }, options.heartbeatMs);
   heartbeat.unref();
+  // A failure one client can trigger at will is logged at most 30 times a minute per user.
+  const frameFailures = createLogLimiter(log, { perMinute: 30, what: 'failed frames' });
 
   const frameOf = (frame: ServerFrame) => JSON.stringify(frame);
   const newFrameBucket = () =>
@@ -215,7 +218,7 @@ export function createGateway(deps: {
       );
     };
     const failed = (error: unknown) => {
-      log.error({ err: error }, 'frame handling failed');
+      frameFailures.log('error', connection?.user.id ?? 'unauthenticated', { err: error }, 'frame handling failed');
       const failure = errorFrame('internal', 'Something went wrong on our side. Try again in a moment.');
       if (connection) connection.send(failure);
       else socket.close(CloseCode.unauthorized, 'authentication failed');
@@ -388,6 +391,7 @@ export function createGateway(deps: {
   /** Tells every socket to reconnect elsewhere, then closes them (shutdown). */
   function closeAll(reason: string): void {
     clearInterval(heartbeat);
+    frameFailures.close();
     const goodbye = frameOf({ type: 'reconnect', reason });
     for (const socket of sockets) {
       socket.send(goodbye);
