@@ -25,6 +25,9 @@ const mobilePort = Number(process.env.E2E_MOBILE_PORT);
 // only the main process starts the server and tears down, so the main process's name is the one used.
 const database = path.join(os.tmpdir(), `tandem-e2e-${process.pid}-${Date.now()}.db`);
 process.env.TANDEM_E2E_DATABASE ??= database;
+// The phone app's export for this run, in its own folder (apps/mobile/.expo, ignored by git): two
+// runs at once each serve their own build, compiled with their own server's address.
+process.env.TANDEM_E2E_MOBILE_DIST ??= path.join(repo, `apps/mobile/.expo/web-e2e-${mobilePort}`);
 
 export default defineConfig({
   testDir: './e2e',
@@ -85,7 +88,7 @@ export default defineConfig({
     },
     {
       // Built for this run (the server's address is compiled in) and served by Expo's own server.
-      command: `npm run export:web --silent && npx expo serve --port ${mobilePort}`,
+      command: `npx expo export --platform web --output-dir ${process.env.TANDEM_E2E_MOBILE_DIST} --clear && npx expo serve ${process.env.TANDEM_E2E_MOBILE_DIST} --port ${mobilePort}`,
       cwd: path.join(repo, 'apps/mobile'),
       url: `http://127.0.0.1:${mobilePort}/`,
       reuseExistingServer: false,
