@@ -158,7 +158,9 @@ every example is checked against its schema when this file is written.
 
 A socket is authenticated in one of three ways; the server then sends \`hello\`.
 
-1. **Cookie:** browsers send the HttpOnly session cookie that every sign-in call sets.
+1. **Cookie:** browsers send the HttpOnly session cookie that every sign-in call sets. It counts
+   only from a page of this site (or one in \`CORS_ORIGINS\`): with another \`Origin\` it is ignored
+   and the socket waits for an \`auth\` frame (cross-site WebSocket hijacking).
 2. **Bearer header** on the upgrade request: \`Authorization: Bearer <token>\`, the \`token\` of any
    session response (\`POST /auth/guest\`, \`/auth/login\`, \`/auth/register\`, or \`/rooms/join\` with a
    \`username\`).
@@ -187,11 +189,22 @@ ${table(
     ['frame size', bytes(d.maxFrameBytes), '`WS_MAX_FRAME_BYTES`', `the socket closes with \`${CloseCode.tooBig}\``],
     [
       'messages sent',
-      `${d.sendsPerSecond} a second, bursts of ${d.sendBurst}`,
+      `${d.sendsPerSecond} a second, bursts of ${d.sendBurst}, per user (all its sockets and REST, every node)`,
       '`WS_SENDS_PER_SECOND`, `WS_SEND_BURST`',
       '`rate_limited` error; the message is not stored',
     ],
-    ['frames of any kind', 'a cap per socket, above the send rate', '–', '`rate_limited` error'],
+    [
+      'frames of any kind (binary too)',
+      'a cap per user on a node, above the send rate',
+      '–',
+      '`rate_limited` error (one a second); the frames are dropped',
+    ],
+    [
+      'open sockets',
+      `${d.maxSocketsPerUser} per user (every node)`,
+      '`WS_MAX_SOCKETS_PER_USER`',
+      `the new socket closes with \`${CloseCode.tooManyConnections}\``,
+    ],
     [
       'unread data queued for a client',
       bytes(d.sendBufferLimit),
@@ -227,7 +240,11 @@ ${table(
 - **Presence.** The others get \`presence\` \`join\` when your first socket enters the room and
   \`leave\` when your last socket leaves it or disconnects.
 - **Shutdown.** The server sends \`reconnect\` and closes with \`${CloseCode.goingAway}\`: reconnect, join
-  with \`lastSeq\`, and carry on.`;
+  with \`lastSeq\`, and carry on.
+- **Sessions and memberships that end.** Signing out closes the session's sockets with
+  \`${CloseCode.unauthorized}\` (on every node), and so does the session expiring (checked every
+  heartbeat); a guest who registers gets \`reconnect\` instead. Leaving a room over REST takes your
+  sockets out of it: each gets \`left\` with a \`reason\`.`;
 }
 
 function frameSections(direction: Direction, options: readonly FrameSchema[]): string {
