@@ -24,6 +24,8 @@
 #   --compose-only   only that (still builds/reuses the images)
 #   --rebuild-base   build the base image again even if it exists
 #   --no-cache       build the Tandem image without podman's layer cache
+#   --head           build from the last commit (git archive HEAD) instead of the working tree:
+#                    uncommitted edits, half-saved files included, stay out of the image
 #   --keep           leave the containers and volumes running/in place for a look
 #
 # Environment: TANDEM_BASE_IMAGE (default localhost/tandem-node-base:24), TANDEM_BASE_NODE
@@ -34,7 +36,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-RUN_SINGLE=1 RUN_COMPOSE=0 REBUILD_BASE=0 NO_CACHE=0 KEEP=0
+RUN_SINGLE=1 RUN_COMPOSE=0 REBUILD_BASE=0 NO_CACHE=0 KEEP=0 FROM_HEAD=0
 for arg in "$@"; do
   case "$arg" in
     --compose) RUN_COMPOSE=1 ;;
@@ -42,6 +44,7 @@ for arg in "$@"; do
     --rebuild-base) REBUILD_BASE=1 ;;
     --no-cache) NO_CACHE=1 ;;
     --keep) KEEP=1 ;;
+    --head) FROM_HEAD=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "container-test: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -215,14 +218,20 @@ build_base_image() {
 # the Tandem image
 
 build_tandem_image() {
-  say "building $IMAGE from ./Dockerfile (FROM $BASE_IMAGE)"
-  local extra=()
+  local extra=() context=. what="the working tree"
   [ "$NO_CACHE" = 1 ] && extra+=(--no-cache)
+  if [ "$FROM_HEAD" = 1 ]; then
+    context="$WORK/head"
+    mkdir -p "$context"
+    git archive HEAD | tar -x -C "$context" || fail "git archive HEAD failed"
+    what="commit $(git rev-parse --short HEAD)"
+  fi
+  say "building $IMAGE from the Dockerfile and $what (FROM $BASE_IMAGE)"
   # --format docker: OCI images have no HEALTHCHECK; keep the Dockerfile's.
   # --network host: the build's `npm ci` reaches the registry the way the host does (same DNS
   # and routes). podman passes the host's *_proxy variables to the build by itself.
   podman build --format docker --network host "${extra[@]}" \
-    --build-arg "NODE_IMAGE=$BASE_IMAGE" -t "$IMAGE" -f Dockerfile . >"$WORK/build.log" 2>&1 ||
+    --build-arg "NODE_IMAGE=$BASE_IMAGE" -t "$IMAGE" -f "$context/Dockerfile" "$context" >"$WORK/build.log" 2>&1 ||
     { tail -40 "$WORK/build.log" >&2; fail "podman build of the Dockerfile failed"; }
   local size; size=$(podman image inspect -f '{{.Size}}' "$IMAGE")
   ok "built $IMAGE ($((size / 1000000)) MB)"
