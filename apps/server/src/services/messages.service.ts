@@ -158,15 +158,28 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
     return rows.map((row) => toMessage(row, (byMessage.get(row.id) ?? []).map(toAttachment)));
   }
 
-  /** An earlier send with the same client id: the same message, or a conflict if it differs. */
-  async function replayOf(existing: messages.MessageRow, roomId: string, body: string): Promise<Message> {
-    if (existing.room_id !== roomId || existing.body !== body) {
+  /**
+   * An earlier send with the same client id: the same message, or a conflict if anything differs
+   * — the room, the text, the ciphertext (an encrypted room's body is always empty) or the files.
+   */
+  async function replayOf(existing: messages.MessageRow, roomId: string, input: NewPost): Promise<Message> {
+    const [message] = await withAttachments([existing]);
+    if (!message) throw new Error('a stored message could not be read back');
+    const sameFiles =
+      message.attachments
+        .map((a) => a.id)
+        .sort()
+        .join(',') === [...input.attachmentIds].sort().join(',');
+    if (
+      existing.room_id !== roomId ||
+      existing.body !== input.body ||
+      existing.sealed !== (input.sealed ? JSON.stringify(input.sealed) : null) ||
+      !sameFiles
+    ) {
       throw conflict('This clientMessageId was already used for a different message. Use a new id for a new message.', {
         field: 'clientMessageId',
       });
     }
-    const [message] = await withAttachments([existing]);
-    if (!message) throw new Error('a stored message could not be read back');
     return message;
   }
 
@@ -194,7 +207,7 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
       const earlier = context.earlierId
         ? await messages.findMessageByClientId(db, user.id, input.clientMessageId)
         : undefined;
-      if (earlier) return { message: await replayOf(earlier, roomId, input.body), created: false };
+      if (earlier) return { message: await replayOf(earlier, roomId, input), created: false };
       const id = messageId();
       const createdAt = clock.now();
       try {
@@ -237,7 +250,7 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
         // The same send raced itself (two retries at once): the first one won.
         const winner = await messages.findMessageByClientId(db, user.id, input.clientMessageId);
         if (!winner) throw error;
-        return { message: await replayOf(winner, roomId, input.body), created: false };
+        return { message: await replayOf(winner, roomId, input), created: false };
       }
     },
 
