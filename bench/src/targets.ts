@@ -176,6 +176,7 @@ const TANDEM_ENV = {
   SEND_RATE_LIMIT: '1000000',
   WS_SENDS_PER_SECOND: '100000',
   WS_SEND_BURST: '100000',
+  WS_MAX_SOCKETS_PER_USER: '100000',
 };
 
 /** Runs `fn` over 0…n-1, `width` at a time. */
