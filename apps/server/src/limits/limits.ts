@@ -32,9 +32,10 @@ export type Limits = {
   close(): Promise<void>;
 };
 
-const MAX_KEYS = 100_000;
+/** Keys a node keeps in memory per kind (buckets, failure windows) before it evicts the oldest. */
+export const MEMORY_KEYS = 100_000;
 
-export function memoryLimits(now: () => number = Date.now): Limits {
+export function memoryLimits(now: () => number = Date.now, maxKeys = MEMORY_KEYS): Limits {
   const buckets = new Map<string, { tokens: number; at: number; rule: BucketRule }>();
   const windows = new Map<string, { count: number; resetAt: number }>();
   const sockets = new Map<string, number>();
@@ -46,6 +47,16 @@ export function memoryLimits(now: () => number = Date.now): Limits {
       if (b.tokens + ((t - b.at) / 1000) * b.rule.ratePerSecond >= b.rule.burst) buckets.delete(key);
     }
     for (const [key, w] of windows) if (w.resetAt <= t) windows.delete(key);
+  };
+  // Still full after a sweep: the oldest entries go first (a Map iterates in insertion order),
+  // so a flood of new keys can push out old ones one by one but never wipe every lock-out at once.
+  const makeRoom = <V>(map: Map<string, V>) => {
+    if (map.size < maxKeys) return;
+    sweep();
+    for (const key of map.keys()) {
+      if (map.size < maxKeys) break;
+      map.delete(key);
+    }
   };
   const sweeper = setInterval(sweep, 60_000);
   sweeper.unref();
@@ -60,7 +71,7 @@ export function memoryLimits(now: () => number = Date.now): Limits {
       b.at = t;
       b.rule = rule;
       if (!buckets.has(key)) {
-        if (buckets.size >= MAX_KEYS) sweep();
+        makeRoom(buckets);
         buckets.set(key, b);
       }
       if (b.tokens < 1) return false;
@@ -71,8 +82,9 @@ export function memoryLimits(now: () => number = Date.now): Limits {
       const w = windows.get(key);
       if (w && w.resetAt > at) w.count += 1;
       else {
-        if (windows.size >= MAX_KEYS) sweep();
-        if (windows.size >= MAX_KEYS) windows.clear();
+        // A closed window is deleted first, so the fresh one is the newest entry again.
+        windows.delete(key);
+        makeRoom(windows);
         windows.set(key, { count: 1, resetAt: at + windowMs });
       }
     },
