@@ -183,6 +183,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     clock,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
+    limits: config.code,
   });
   codeRoutes(app, { collab });
   services.messages.onMessage(() => metrics.messagesStored.inc());

@@ -77,6 +77,32 @@ const EnvSchema = z.object({
   AUTOCOMPLETE_OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
   AUTOCOMPLETE_TIMEOUT: Duration.default(1500),
   AUTOCOMPLETE_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
+  // Code rooms (/ws/code): the largest document, the largest frame, the bytes a socket may send.
+  CODE_DOC_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(512 * 1024),
+  CODE_WS_MAX_FRAME_BYTES: z.coerce
+    .number()
+    .int()
+    .min(4 * 1024)
+    .max(16 * 1024 * 1024)
+    .default(256 * 1024),
+  CODE_WS_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(64 * 1024),
+  CODE_WS_BURST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(4 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(1024 * 1024),
+  CODE_MAX_OPEN_DOCUMENTS: z.coerce.number().int().min(1).max(10_000).default(20),
   WEB_DIR: z
     .string()
     .trim()
@@ -183,6 +209,18 @@ export type Config = {
     /** Requests per address per minute. */
     rateLimit: number;
   };
+  /** Code rooms: what one document and one `/ws/code` socket may take. */
+  code: {
+    /** Largest document as stored (its Yjs state); an edit past it closes the socket (4413). */
+    maxDocumentBytes: number;
+    /** Largest frame on `/ws/code`; bigger closes the socket (1009). */
+    maxFrameBytes: number;
+    /** Bytes a code socket may send per second, and at once; more closes it (4429). */
+    bytesPerSecond: number;
+    burstBytes: number;
+    /** Code documents one user may have open at once on a node. */
+    maxOpenDocuments: number;
+  };
   /** The built web app (apps/web/dist); served at / when it exists. */
   webDir: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -272,6 +310,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
       timeoutMs: e.AUTOCOMPLETE_TIMEOUT,
       rateLimit: e.AUTOCOMPLETE_RATE_LIMIT,
+    },
+    code: {
+      maxDocumentBytes: e.CODE_DOC_MAX_BYTES,
+      maxFrameBytes: e.CODE_WS_MAX_FRAME_BYTES,
+      bytesPerSecond: e.CODE_WS_BYTES_PER_SECOND,
+      // One frame of the largest size always fits in the bucket.
+      burstBytes: Math.max(e.CODE_WS_BURST_BYTES, e.CODE_WS_MAX_FRAME_BYTES),
+      maxOpenDocuments: e.CODE_MAX_OPEN_DOCUMENTS,
     },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

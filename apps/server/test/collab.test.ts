@@ -101,7 +101,7 @@ describe.each(backends)('code rooms on $name', (backend) => {
     await until(() => b.text.toString().startsWith('# alice was here\n'), 'b to see a');
     b.text.insert(b.text.length, '# bob too\n');
     await until(() => a.text.toString().endsWith('# bob too\n'), 'a to see b');
-    const rest = await app.inject({ method: 'GET', url: `/rooms/${roomId}/code` });
+    const rest = await app.inject({ method: 'GET', url: `/rooms/${roomId}/code`, headers: owner.headers });
     expect(rest.json()).toEqual({ roomId, language: 'python', code: a.text.toString() });
     // Opening the editor made the partner a member.
     const members = await app.inject({ method: 'GET', url: `/rooms/${roomId}/members`, headers: owner.headers });
@@ -136,7 +136,8 @@ describe.each(backends)('code rooms on $name', (backend) => {
       }),
     );
     await until(() => all.every((e) => e.text.toString() === all[0]?.text.toString()), `convergence (seed ${seed})`);
-    const server = (await app.inject({ method: 'GET', url: `/rooms/${roomId}/code` })).json().code;
+    const server = (await app.inject({ method: 'GET', url: `/rooms/${roomId}/code`, headers: owner.headers })).json()
+      .code;
     expect(server, `seed ${seed}`).toBe(all[0]?.text.toString());
   });
 
@@ -149,8 +150,8 @@ describe.each(backends)('code rooms on $name', (backend) => {
     editor.text.insert(0, 'const answer: number = 42;\n');
     await until(
       async () =>
-        (await first.app.inject({ method: 'GET', url: `/rooms/${roomId}/code` })).json().code ===
-        'const answer: number = 42;\n',
+        (await first.app.inject({ method: 'GET', url: `/rooms/${roomId}/code`, headers: owner.headers })).json()
+          .code === 'const answer: number = 42;\n',
       'the server to have the edit',
     );
     editor.provider.destroy();
@@ -159,7 +160,7 @@ describe.each(backends)('code rooms on $name', (backend) => {
     apps.splice(apps.indexOf(first.app), 1);
 
     const second = await start(first.db);
-    const rest = await second.app.inject({ method: 'GET', url: `/rooms/${roomId}/code` });
+    const rest = await second.app.inject({ method: 'GET', url: `/rooms/${roomId}/code`, headers: owner.headers });
     expect(rest.json()).toMatchObject({ language: 'typescript', code: 'const answer: number = 42;\n' });
     const reopened = await open(second.code, roomId, owner.token);
     expect(reopened.text.toString()).toBe('const answer: number = 42;\n');
@@ -183,7 +184,10 @@ describe.each(backends)('code rooms on $name', (backend) => {
     await expect(openEditor(code, 'AAAAAAAAAAAAAAAAAAAAAA', owner.token)).rejects.toThrow(
       'refused: No room has this id',
     );
-    expect((await app.inject({ method: 'GET', url: '/rooms/AAAAAAAAAAAAAAAAAAAAAA/code' })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'GET', url: '/rooms/AAAAAAAAAAAAAAAAAAAAAA/code', headers: owner.headers }))
+        .statusCode,
+    ).toBe(404);
   });
 
   it.runIf(backend.name === 'postgres' && redisUrl)(

@@ -99,7 +99,9 @@ describe('graceful shutdown', () => {
       const storedIds = stored.map((m) => m.clientMessageId);
       expect(new Set(storedIds).size).toBe(storedIds.length);
       for (const m of acked) expect(storedIds, m.clientMessageId).toContain(m.clientMessageId);
-      const saved = (await (await fetch(`${again.http}/rooms/${codeRoomId}/code`)).json()) as { code: string };
+      const saved = (await (
+        await fetch(`${again.http}/rooms/${codeRoomId}/code`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as { code: string };
       expect(saved.code).toContain('edit before the signal');
       console.log(`acknowledged before the signal: ${acked.length}; stored: ${stored.length}`);
     } finally {

@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { SESSION_COOKIE } from '../http/auth-hook.ts';
 import type { Services } from '../services/index.ts';
+import { routeLibraryConsole } from '../library-console.ts';
 import { toPublicUser } from '../services/mappers.ts';
 import { insertCodeStateIfMissing, loadCodeState, saveCodeState } from '../store/code-documents.repository.ts';
 import type { Db } from '../store/db.ts';
@@ -65,6 +66,10 @@ export function registerCollab(
     }
   };
 
+  // Hocuspocus writes every malformed message a client sends to the console, with its stack:
+  // while this server runs, those become capped log lines instead (library-console.ts).
+  const restoreConsole = routeLibraryConsole(app.log);
+  app.addHook('onClose', async () => restoreConsole());
   const hocuspocus = new Hocuspocus({
     quiet: true,
     debounce: 1000,

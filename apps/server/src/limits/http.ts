@@ -45,8 +45,14 @@ export function registerBodyTimeouts(app: FastifyInstance, timeouts: Config['tim
       setTimeout(() => socket.destroy(), 1000).unref();
     }, timeouts.requestMs);
     timer.unref();
-    raw.once('end', () => clearInterval(timer));
-    socket.once('close', () => clearInterval(timer));
+    // Removed once the body is in: a keep-alive socket carries many requests, and one listener
+    // left behind per request piled up on it (found by the fuzzer: MaxListenersExceededWarning).
+    const stop = () => {
+      clearInterval(timer);
+      socket.off('close', stop);
+    };
+    raw.once('end', stop);
+    socket.once('close', stop);
     done();
   });
 }
