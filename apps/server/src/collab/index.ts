@@ -1,19 +1,44 @@
 import { Database } from '@hocuspocus/extension-database';
 import { Redis } from '@hocuspocus/extension-redis';
-import { Hocuspocus } from '@hocuspocus/server';
+import { type Connection, type Document, Hocuspocus } from '@hocuspocus/server';
+import type { PublicUser } from '@tandem/protocol';
 import type { FastifyInstance } from 'fastify';
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { forbidden } from '../errors.ts';
 import { SESSION_COOKIE } from '../http/auth-hook.ts';
-import type { Services } from '../services/index.ts';
 import { routeLibraryConsole } from '../library-console.ts';
+import type { Services } from '../services/index.ts';
 import { toPublicUser } from '../services/mappers.ts';
 import { insertCodeStateIfMissing, loadCodeState, saveCodeState } from '../store/code-documents.repository.ts';
 import type { Db } from '../store/db.ts';
+import { awarenessUser, ByteBudget, DocumentSizes } from './limits.ts';
 import { CODE_TEXT, META_MAP, readState, seedState } from './seed.ts';
 
 /** Path of the Yjs sync socket; the document name in each message is the room id. */
 export const CODE_SOCKET_PATH = '/ws/code';
+
+/**
+ * Why the server closes a code socket. The reason is a sentence for the person at the editor
+ * (the web app shows it); the code says which limit it was.
+ */
+export const CodeCloseCode = {
+  /** A frame larger than CODE_WS_MAX_FRAME_BYTES. */
+  tooBig: 1009,
+  /** An edit would take the document past CODE_DOC_MAX_BYTES. */
+  documentFull: 4413,
+  /** More bytes than CODE_WS_BYTES_PER_SECOND / CODE_WS_BURST_BYTES allow. */
+  tooFast: 4429,
+} as const;
+
+/** The largest awareness state (name, colour, cursor) a client may publish; bigger ones are dropped. */
+const MAX_AWARENESS_STATE_CHARS = 4096;
+
+/** What `onAuthenticate` leaves on each document connection. */
+type CodeContext = { socketKey: string; user?: PublicUser };
+
+const kib = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
 const cookieValue = (header: string | null, name: string) =>
   header
@@ -47,9 +72,26 @@ function redisExtension(url: string, prefix: string) {
  */
 export function registerCollab(
   app: FastifyInstance,
-  deps: { services: Services; db: Db; clock: Clock; redisUrl: string | undefined; redisPrefix: string },
+  deps: {
+    services: Services;
+    db: Db;
+    clock: Clock;
+    redisUrl: string | undefined;
+    redisPrefix: string;
+    limits: Config['code'];
+  },
 ) {
-  const { services, db, clock } = deps;
+  const { services, db, clock, limits } = deps;
+  const sizes = new DocumentSizes(limits.maxDocumentBytes);
+  // Code documents open per user on this node: `${socketKey}\0${documentName}` entries.
+  const openByUser = new Map<string, Set<string>>();
+  const sockets = new Map<string, { close(code: number, reason: string): void; userIds: Set<string> }>();
+  let socketCounter = 0;
+  const forget = (userId: string, key: string) => {
+    const open = openByUser.get(userId);
+    open?.delete(key);
+    if (open?.size === 0) openByUser.delete(userId);
+  };
 
   // Set once shutdown has stored every document: late store hooks (sockets closing) have nothing
   // newer to write, and the database may already be closed.
@@ -64,6 +106,17 @@ export function registerCollab(
     } finally {
       inFlight.delete(write);
     }
+  };
+
+  // Which connection speaks for which awareness client id, per document.
+  const ownersByDocument = new WeakMap<Document, Map<number, Connection>>();
+  const awarenessOwners = (document: Document) => {
+    let owners = ownersByDocument.get(document);
+    if (!owners) {
+      owners = new Map();
+      ownersByDocument.set(document, owners);
+    }
+    return owners;
   };
 
   // Hocuspocus writes every malformed message a client sends to the console, with its stack:
@@ -87,16 +140,68 @@ export function registerCollab(
       }),
       ...(deps.redisUrl ? [redisExtension(deps.redisUrl, deps.redisPrefix)] : []),
     ],
-    // Who may open a document: a signed-in user (guests too), and only a code room's.
-    async onAuthenticate({ token, documentName, requestHeaders }) {
+    // Nothing a client sends is kept before it is let in beyond one frame's worth.
+    maxUnauthenticatedQueueSize: limits.maxFrameBytes,
+    maxPendingDocuments: limits.maxOpenDocuments,
+    // Who may open a document: a signed-in user (guests too), only a code room's, and only so many
+    // at once. Opening a code room's editor joins the room, as joining it by id does.
+    async onAuthenticate({ token, documentName, requestHeaders, context }) {
       const sessionToken = token || cookieValue(requestHeaders.get('cookie'), SESSION_COOKIE);
       const auth = sessionToken ? await services.accounts.authenticate(sessionToken) : null;
       if (!auth) throw refusal('Sign in or join as a guest first.');
       const room = await services.rooms.findRoom(documentName);
       if (!room) throw refusal('No room has this id. It may have been mistyped.');
       if (room.kind !== 'code') throw refusal('This room has no code editor.');
+      const { socketKey } = context as CodeContext;
+      const key = `${socketKey}\0${documentName}`;
+      const open = openByUser.get(auth.user.id) ?? new Set<string>();
+      if (!open.has(key) && open.size >= limits.maxOpenDocuments) {
+        throw refusal(`You have ${limits.maxOpenDocuments} code rooms open already. Close one, then try again.`);
+      }
       await services.rooms.joinById(documentName, auth.user);
-      return { user: toPublicUser(auth.user) };
+      open.add(key);
+      openByUser.set(auth.user.id, open);
+      sockets.get(socketKey)?.userIds.add(auth.user.id);
+      return { user: toPublicUser(auth.user) } satisfies Omit<CodeContext, 'socketKey'>;
+    },
+    async onDisconnect({ context, documentName }) {
+      const { socketKey, user } = context as CodeContext;
+      if (user) forget(user.id, `${socketKey}\0${documentName}`);
+    },
+    async afterLoadDocument({ document }) {
+      sizes.track(document);
+    },
+    // Edits: refused (and the socket closed, with the reason) when they would take the document
+    // past its cap. Updates from other nodes (Redis) were checked on the node that took them.
+    async beforeSync({ type, payload, document, context }) {
+      if (type === 0) return; // sync step 1: a state vector, no content
+      if (sizes.allows(document, payload)) return;
+      const reason = `This code room's document is full (${kib(limits.maxDocumentBytes)}): your last edit was not saved. Undo it, or delete something first.`;
+      sockets.get((context as CodeContext).socketKey)?.close(CodeCloseCode.documentFull, reason);
+      // Thrown, the update is not applied and nothing after it on this connection is.
+      throw Object.assign(new Error(reason), { code: CodeCloseCode.documentFull, reason });
+    },
+    // Who someone is comes from their session, not from what their client says: `user` is
+    // rewritten on every awareness state, a client cannot speak for another client's id, and an
+    // oversized state is dropped.
+    async beforeHandleAwareness({ states, context, connection, document }) {
+      if (!connection) return; // from another node, where it was checked
+      const { user } = (context ?? {}) as CodeContext;
+      if (!user) {
+        states.clear();
+        return;
+      }
+      const owners = awarenessOwners(document);
+      for (const [clientId, state] of states) {
+        const owner = owners.get(clientId);
+        if (owner && owner !== connection && document.hasConnection(owner)) {
+          states.delete(clientId);
+          continue;
+        }
+        owners.set(clientId, connection);
+        state.user = awarenessUser(state.user, user);
+        if (JSON.stringify(state).length > MAX_AWARENESS_STATE_CHARS) states.delete(clientId);
+      }
     },
   });
 
@@ -107,9 +212,40 @@ export function registerCollab(
       else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     }
     const webRequest = new Request(`http://${request.headers.host ?? 'localhost'}${request.url}`, { headers });
-    const connection = hocuspocus.handleConnection(socket, webRequest, {});
-    socket.on('message', (data: Buffer) => connection.handleMessage(new Uint8Array(data)));
-    socket.on('close', (code: number, reason: Buffer) => connection.handleClose({ code, reason: reason.toString() }));
+    const socketKey = `s${++socketCounter}`;
+    const connection = hocuspocus.handleConnection(socket, webRequest, { socketKey } satisfies CodeContext);
+    const budget = new ByteBudget(limits.bytesPerSecond, limits.burstBytes, clock.now);
+    let closing = false;
+    const cutOff = (code: number, reason: string) => {
+      closing = true;
+      socket.close(code, reason);
+    };
+    sockets.set(socketKey, { close: cutOff, userIds: new Set() });
+    socket.on('message', (data: Buffer) => {
+      if (closing) return;
+      if (data.byteLength > limits.maxFrameBytes) {
+        return cutOff(
+          CodeCloseCode.tooBig,
+          `That edit is too large to send at once (over ${kib(limits.maxFrameBytes)}). Paste it in smaller parts.`,
+        );
+      }
+      if (!budget.take(data.byteLength)) {
+        return cutOff(
+          CodeCloseCode.tooFast,
+          'Too much sent too fast: the connection was closed and your last edits were not saved. Reconnect to go on.',
+        );
+      }
+      connection.handleMessage(new Uint8Array(data));
+    });
+    socket.on('close', (code: number, reason: Buffer) => {
+      closing = true;
+      connection.handleClose({ code, reason: reason.toString() });
+      // Documents whose set-up failed never reach onDisconnect: forget them with the socket.
+      for (const userId of sockets.get(socketKey)?.userIds ?? []) {
+        for (const key of openByUser.get(userId) ?? []) if (key.startsWith(`${socketKey}\0`)) forget(userId, key);
+      }
+      sockets.delete(socketKey);
+    });
   });
 
   // Shutdown: close the sockets (no edit can arrive after), store every open document now rather
@@ -126,6 +262,15 @@ export function registerCollab(
 
   return {
     hocuspocus,
+    /** The room's current code, for a member of the room (403 for anyone else, 404 for no room). */
+    async readAsMember(roomId: string, userId: string): Promise<{ code: string; language: string }> {
+      await services.rooms.requireRoom(roomId);
+      if (!(await services.rooms.isMember(roomId, userId))) {
+        throw forbidden('You are not a member of this room. Join it, or open its editor, first.');
+      }
+      return this.read(roomId);
+    },
+
     /** The room's current code: live when a node here has it open, else as stored (or seeded). */
     async read(roomId: string): Promise<{ code: string; language: string }> {
       const room = await services.rooms.requireRoom(roomId);
