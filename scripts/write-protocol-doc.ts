@@ -243,7 +243,7 @@ ${table(
   with \`lastSeq\`, and carry on.
 - **Sessions and memberships that end.** Signing out closes the session's sockets with
   \`${CloseCode.unauthorized}\` (on every node), and so does the session expiring (checked every
-  heartbeat); a guest who registers gets \`reconnect\` instead. Leaving a room over REST takes your
+  heartbeat); a guest who registers keeps its sockets. Leaving a room over REST takes your
   sockets out of it: each gets \`left\` with a \`reason\`.`;
 }
 

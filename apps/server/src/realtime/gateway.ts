@@ -39,9 +39,8 @@ type Tracked = WebSocket & { alive?: boolean };
 type Live = { connection: Connection; socket: Tracked; tokenHash: string; expiresAt: number };
 
 /** Close reasons for sessions that end while their sockets are open. */
-const SESSION_CLOSED: Record<SessionEnd | 'expired', string> = {
+const SESSION_CLOSED = {
   signed_out: 'signed out: this session was ended; sign in again',
-  replaced: 'session replaced: reconnect with the new one',
   expired: 'session expired: sign in again',
 };
 
@@ -361,15 +360,15 @@ export function createGateway(deps: {
   }
 
   /**
-   * A session ended before its time (signed out, or replaced by a registration): its sockets
-   * close — signed out with 4401, replaced with a `reconnect` (the browser's new cookie follows).
+   * A session was signed out: its sockets close with 4401. A session replaced by a registration
+   * (a guest who became an account) leaves them open: they are the same user, and a socket told to
+   * reconnect at once could race the new cookie and be signed out for nothing; they pick up the
+   * new session when they next connect.
    */
   function endSession(tokenHash: string, why: SessionEnd): void {
+    if (why === 'replaced') return;
     for (const entry of [...(bySession.get(tokenHash) ?? [])]) {
-      if (why === 'replaced') {
-        entry.connection.send(frameOf({ type: 'reconnect', reason: SESSION_CLOSED.replaced }));
-        entry.socket.close(CloseCode.goingAway, SESSION_CLOSED.replaced);
-      } else entry.socket.close(CloseCode.unauthorized, SESSION_CLOSED.signed_out);
+      entry.socket.close(CloseCode.unauthorized, SESSION_CLOSED.signed_out);
     }
   }
 
