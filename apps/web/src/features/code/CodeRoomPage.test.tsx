@@ -171,6 +171,28 @@ describe('CodeRoomPage', () => {
     expect(screen.getByText(/The server refused this room’s code/)).toBeInTheDocument();
   });
 
+  it('shows why the server cut the editor off (an edit past the document’s size), while it reconnects', async () => {
+    renderWithProviders(<CodeRoomPage />, {
+      path,
+      pattern: '/room/:roomId',
+      preloadedState: signedIn,
+      route: server(),
+      realtime: realtime(),
+    });
+    await screen.findByText('Connecting…');
+    const provider = FakeProvider.last;
+    serverAccepts(provider);
+    const reason = "This code room's document is full (512 KB): your last edit was not saved.";
+    act(() => {
+      provider?.emit('close', { event: { code: 4413, reason } });
+      provider?.emit('status', { status: 'disconnected' });
+    });
+    expect(await screen.findByText(reason)).toHaveAttribute('role', 'alert');
+    // A frame too large for the server closes without words of its own: the editor says it.
+    act(() => provider?.emit('close', { event: { code: 1009, reason: '' } }));
+    expect(await screen.findByText('That edit was too large to send.')).toHaveAttribute('role', 'alert');
+  });
+
   it('sends a chat room’s link to its chat, and says so for an unknown room', async () => {
     renderWithProviders(<CodeRoomPage />, {
       path,

@@ -202,6 +202,14 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
                 </p>
               )
             )}
+            {collab.closedReason && !collab.refused && (
+              <p
+                role="alert"
+                className="absolute inset-x-0 top-0 z-10 bg-amber-50 px-4 py-2 text-sm text-amber-900 ring-1 ring-amber-200"
+              >
+                {collab.closedReason}
+              </p>
+            )}
           </div>
           <SuggestionLine suggestion={suggestion} error={suggestionError} touch={touch} />
         </main>

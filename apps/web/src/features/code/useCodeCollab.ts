@@ -36,6 +36,11 @@ export type CodeCollabState = {
   authenticated: boolean;
   /** Why the server refused the room, when it did. */
   refused: string | null;
+  /**
+   * Why the server last closed the connection, when it said (an edit too large, too fast, or past
+   * the document's size): shown until the editor has been back and in sync for a while.
+   */
+  closedReason: string | null;
   participants: Participant[];
 };
 
@@ -53,6 +58,9 @@ export function participantsOf(states: Map<number, Record<string, unknown>>, myC
   return [...byId.values()].sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name));
 }
 
+/** How long a closed connection's reason stays on screen once the editor is back in sync. */
+const CLOSED_REASON_MS = 15_000;
+
 const codeSocketUrl = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/code`;
 
 /**
@@ -67,6 +75,7 @@ export function useCodeCollab(roomId: string, me: { id: string; name: string }):
     synced: false,
     authenticated: false,
     refused: null,
+    closedReason: null,
     participants: [],
   });
 
@@ -120,6 +129,18 @@ export function useCodeCollab(roomId: string, me: { id: string; name: string }):
     });
     provider.on('authenticated', () => update({ authenticated: true, refused: null }));
     provider.on('authenticationFailed', ({ reason }: { reason: string }) => update({ refused: reason }));
+    // A close with a reason is the server cutting this editor off (the socket reconnects by
+    // itself): the reason stays on screen until the editor has been in sync for a while again.
+    let clearReason: ReturnType<typeof setTimeout> | undefined;
+    provider.on('close', ({ event }: { event: { code: number; reason: string } }) => {
+      clearTimeout(clearReason);
+      const reason = event.reason || (event.code === 1009 ? 'That edit was too large to send.' : '');
+      if (reason) update({ closedReason: reason });
+    });
+    provider.on('synced', ({ state: synced }: { state: boolean }) => {
+      clearTimeout(clearReason);
+      if (synced) clearReason = setTimeout(() => update({ closedReason: null }), CLOSED_REASON_MS);
+    });
 
     setState({
       collab: { doc, text, meta, provider, awareness, undoManager },
@@ -127,10 +148,12 @@ export function useCodeCollab(roomId: string, me: { id: string; name: string }):
       synced: false,
       authenticated: false,
       refused: null,
+      closedReason: null,
       participants: participantsOf(awareness.getStates() as Map<number, Record<string, unknown>>, doc.clientID),
     });
 
     return () => {
+      clearTimeout(clearReason);
       awareness.off('change', onAwareness);
       undoManager.destroy();
       provider.destroy();
