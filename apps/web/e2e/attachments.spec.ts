@@ -102,6 +102,8 @@ test('files go with a message: a thumbnail and a file chip in the other browser,
 
   const room = `Lunch files ${uniqueSuffix()}`;
   await a.getByLabel('Enter new room name').fill(room);
+  // A plain room: this test reads the files back from the server (encrypted rooms: encrypted.spec.ts).
+  await a.getByRole('radio', { name: 'Not end-to-end encrypted' }).check();
   await a.getByRole('button', { name: 'Create', exact: true }).click();
   await expect(a.getByRole('heading', { level: 1, name: room })).toBeVisible();
   await b.getByLabel('Enter existing room name').fill(room);

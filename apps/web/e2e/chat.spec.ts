@@ -32,8 +32,8 @@ test('two people chat in real time in two browsers', async ({ browser }) => {
   await signOut(b);
   await signIn(b, bob);
 
-  // Alice creates the room; Bob joins it by name.
-  // Each run has a fresh database, and no other test makes this room.
+  // Alice creates the room (end-to-end encrypted, the form's default, as on the phone); Bob joins
+  // it by name. Each run has a fresh database, and no other test makes this room.
   const room = 'Team Unicorns';
   await a.getByLabel('Enter new room name').fill(room);
   await a.getByRole('button', { name: 'Create', exact: true }).click();
@@ -42,6 +42,9 @@ test('two people chat in real time in two browsers', async ({ browser }) => {
   await b.getByRole('button', { name: 'Join', exact: true }).click();
   await expect(b.getByRole('heading', { level: 1, name: room })).toBeVisible();
   await expect(a.getByText(`${bob.name} joined`)).toBeVisible();
+  // Alice's browser, online, hands Bob the room key by itself: then both can read and write.
+  for (const page of [a, b]) await expect(page.getByRole('banner')).toContainText('End-to-end encrypted');
+  await expect(b.getByRole('button', { name: 'Copy invite link' })).toBeVisible({ timeout: 15_000 });
 
   // Both ways, each within a second, with the right sender and time.
   await send(a, 'Anyone on for lunch today');

@@ -19,14 +19,16 @@ test('an encrypted room: create, join by name and wait for the key, invite link,
   const a = await aContext.newPage();
   const b = await newUserPage(browser);
 
-  // Alice creates an encrypted room: the lock shows in the header, and her message reads normally.
+  // Alice creates a room: end-to-end encrypted is the form's choice unless she picks otherwise (as
+  // on the phone). The header says so in words, and her message reads normally.
   await register(a, alice);
   await a.getByLabel('Enter new room name').fill(room);
-  await a.getByText('End-to-end encrypted', { exact: true }).click();
-  await expect(a.getByRole('switch', { name: 'End-to-end encrypted' })).toBeChecked();
+  await expect(a.getByRole('radio', { name: 'End-to-end encrypted', exact: true })).toBeChecked();
+  await expect(a.getByRole('radio', { name: 'Not end-to-end encrypted' })).not.toBeChecked();
   await a.getByRole('button', { name: 'Create', exact: true }).click();
   await expect(a.getByRole('heading', { level: 1, name: room })).toBeVisible();
-  await expect(a.getByRole('banner').getByRole('img', { name: 'End-to-end encrypted' })).toBeVisible();
+  await expect(a.getByRole('banner')).toContainText('End-to-end encrypted');
+  await expect(a.getByRole('banner')).not.toContainText('Not end-to-end encrypted');
   // Ready once the browser has its keys: then the invite link can be copied too.
   await expect(a.getByRole('button', { name: 'Copy invite link' })).toBeVisible();
   await send(a, 'canary-alpha before Bob');

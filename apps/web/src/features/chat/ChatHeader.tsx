@@ -11,6 +11,7 @@ type Props = {
   peopleOpen?: boolean;
   peopleButtonRef?: Ref<HTMLButtonElement>;
   onTogglePeople?: () => void;
+  /** Once the room is known: whether it is end-to-end encrypted, said in words under its name. */
   encrypted?: boolean;
   actions?: ReactNode;
 };
@@ -30,11 +31,21 @@ export function ChatHeader({
     <header className="flex h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 sm:px-3">
       <BackLink />
       <div className="min-w-0 flex-1">
-        <div className="flex min-w-0 items-center gap-1.5">
-          <PageHeading className="truncate text-[17px] leading-tight font-semibold text-slate-900">{title}</PageHeading>
-          {encrypted && <LockIcon />}
-        </div>
-        {subtitle && <p className="truncate text-xs text-slate-500">{subtitle}</p>}
+        <PageHeading className="truncate text-[17px] leading-tight font-semibold text-slate-900">{title}</PageHeading>
+        {(subtitle || encrypted !== undefined) && (
+          <p className="flex min-w-0 items-center gap-1 text-xs text-slate-500">
+            {encrypted !== undefined && <RoomKind encrypted={encrypted} />}
+            {/* On a phone the people button carries the count; the kind of room is what must show. */}
+            {encrypted !== undefined && subtitle && (
+              <span aria-hidden="true" className="hidden sm:inline">
+                ·
+              </span>
+            )}
+            {subtitle && (
+              <span className={`truncate ${encrypted !== undefined ? 'hidden sm:inline' : ''}`}>{subtitle}</span>
+            )}
+          </p>
+        )}
       </div>
       {actions}
       {onTogglePeople && onlineCount !== undefined && (
@@ -63,5 +74,17 @@ export function ChatHeader({
         </button>
       )}
     </header>
+  );
+}
+
+/** The same words as the phone app's header: encrypted or not, never left to guess. */
+function RoomKind({ encrypted }: { encrypted: boolean }) {
+  return encrypted ? (
+    <span className="flex shrink-0 items-center gap-1 font-medium text-emerald-700">
+      <LockIcon decorative className="size-3.5" />
+      End-to-end encrypted
+    </span>
+  ) : (
+    <span className="shrink-0">Not end-to-end encrypted</span>
   );
 }

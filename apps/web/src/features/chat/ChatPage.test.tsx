@@ -50,6 +50,8 @@ describe('ChatPage', () => {
     const { realtime } = openRoom();
     expect(await screen.findByRole('heading', { level: 1, name: 'Team Unicorns' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Back' })).toHaveAttribute('href', '/lobby');
+    // A plain room says so, as the phone app does: never left to guess.
+    expect(screen.getByRole('banner')).toHaveTextContent(/Not end-to-end encrypted/);
     expect(realtime.join).toHaveBeenCalledWith({ roomId: ROOM_ID });
     expect(item('Anyone on for lunch today').querySelector('.bg-blue-600')).not.toBeNull();
     expect(item('Let me know')).toHaveTextContent('bob');

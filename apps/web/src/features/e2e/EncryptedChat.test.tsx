@@ -79,7 +79,9 @@ describe('an encrypted room in the browser', () => {
   it('asks for the key, says it is waiting, and opens the history when an envelope arrives', async () => {
     const realtime = openRoom([fromBob(1, 'canary plans for Friday')]);
     expect(await screen.findByText('Waiting for a member to share the key…', { selector: '[role=status]' }));
-    expect(screen.getByRole('img', { name: 'End-to-end encrypted' })).toBeInTheDocument();
+    // The header says which kind of room this is, in words.
+    expect(screen.getByRole('banner')).toHaveTextContent(/End-to-end encrypted/);
+    expect(screen.getByRole('banner')).not.toHaveTextContent(/Not end-to-end encrypted/);
     await waitFor(() => expect(api.requestKey).toHaveBeenCalledWith(ROOM_ID, published?.deviceId));
     expect(within(list()).getByText('🔒 Encrypted message')).toBeInTheDocument();
     expect(screen.queryByText(/canary/)).toBeNull();

@@ -5,16 +5,39 @@ import { useNavigate } from 'react-router';
 import { useAppSelector } from '../../app/hooks.ts';
 import { selectCurrentUser } from '../auth/authSlice.ts';
 import { e2eDeps } from '../e2e/deps.ts';
+import { LockIcon } from '../e2e/LockIcon.tsx';
 import { RoomNameForm } from './RoomNameForm.tsx';
 import { useCreateRoomMutation } from './roomsApi.ts';
 
+type Privacy = 'encrypted' | 'plain';
+
+/** What each choice means, said where it is made (and read out with it). */
+const CHOICES: { value: Privacy; label: string; meaning: string }[] = [
+  {
+    value: 'encrypted',
+    label: 'End-to-end encrypted',
+    meaning:
+      'Only members’ devices can read messages and files; the server stores ciphertext. A new member gets the key from a member who is online.',
+  },
+  {
+    value: 'plain',
+    label: 'Not end-to-end encrypted',
+    meaning: 'The server can read messages and files; new members see the history at once, with no key exchange.',
+  },
+];
+
+/**
+ * Seed 000's "Create Room": a chat room, end-to-end encrypted unless chosen otherwise (as the
+ * phone app makes every room). Code rooms are never encrypted and are made elsewhere.
+ */
 export function CreateRoomForm() {
   const navigate = useNavigate();
   const id = useId();
   const me = useAppSelector(selectCurrentUser) as PublicUser | null;
-  const [encrypted, setEncrypted] = useState(false);
+  const [privacy, setPrivacy] = useState<Privacy>('encrypted');
   const [keyProblem, setKeyProblem] = useState<string>();
   const [createRoom, { error, isLoading }] = useCreateRoomMutation();
+  const encrypted = privacy === 'encrypted';
   const onSubmit = async (name: string) => {
     setKeyProblem(undefined);
     const result = await createRoom(encrypted ? { name, encrypted: true } : { name });
@@ -40,22 +63,37 @@ export function CreateRoomForm() {
       error={error ?? (keyProblem ? { message: keyProblem } : undefined)}
       onSubmit={onSubmit}
     >
-      <label htmlFor={`${id}-e2e`} className="flex cursor-pointer items-center justify-between gap-3 text-sm">
-        <span className="text-slate-700">End-to-end encrypted</span>
-        <input
-          id={`${id}-e2e`}
-          type="checkbox"
-          role="switch"
-          aria-checked={encrypted}
-          checked={encrypted}
-          onChange={(e) => setEncrypted(e.target.checked)}
-          className="peer sr-only"
-        />
-        <span
-          aria-hidden="true"
-          className="relative h-6 w-11 shrink-0 rounded-full bg-slate-300 transition peer-checked:bg-emerald-600 peer-focus-visible:ring-4 peer-focus-visible:ring-blue-300 after:absolute after:top-0.5 after:left-0.5 after:size-5 after:rounded-full after:bg-white after:shadow after:transition peer-checked:after:translate-x-5"
-        />
-      </label>
+      <fieldset className="space-y-2">
+        <legend className="mb-2 text-sm font-medium text-slate-700">Who can read the messages</legend>
+        {CHOICES.map((choice) => (
+          <label
+            key={choice.value}
+            htmlFor={`${id}-${choice.value}`}
+            className="flex cursor-pointer items-start gap-3 rounded-xl border border-slate-200 bg-white p-3 transition has-checked:border-blue-500 has-checked:bg-blue-50/60 has-focus-visible:ring-4 has-focus-visible:ring-blue-200"
+          >
+            <input
+              id={`${id}-${choice.value}`}
+              type="radio"
+              name={`${id}-privacy`}
+              value={choice.value}
+              checked={privacy === choice.value}
+              onChange={() => setPrivacy(choice.value)}
+              aria-labelledby={`${id}-${choice.value}-label`}
+              aria-describedby={`${id}-${choice.value}-meaning`}
+              className="mt-0.5 size-4 shrink-0 accent-blue-600 outline-none"
+            />
+            <span className="min-w-0">
+              <span className="flex items-center gap-1.5 text-sm font-medium text-slate-900">
+                <span id={`${id}-${choice.value}-label`}>{choice.label}</span>
+                {choice.value === 'encrypted' && <LockIcon decorative className="size-3.5" />}
+              </span>
+              <span id={`${id}-${choice.value}-meaning`} className="mt-0.5 block text-xs leading-5 text-slate-600">
+                {choice.meaning}
+              </span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
     </RoomNameForm>
   );
 }

@@ -3,7 +3,7 @@ import { errorMessage } from '../../app/errors.ts';
 import { Button } from '../../components/Button.tsx';
 import { useCreateRoomMutation } from './roomsApi.ts';
 
-/** Seed 001: a code room in one click (the server names it), opened at its shareable link. */
+/** Seed 001: a code room in one click (the server names it), opened at its shareable link; never encrypted. */
 export function NewCodeRoom() {
   const navigate = useNavigate();
   const [createRoom, { error, isLoading }] = useCreateRoomMutation();
@@ -17,7 +17,10 @@ export function NewCodeRoom() {
       <h2 id="new-code-room" className="text-lg font-semibold text-slate-900">
         Pair programming
       </h2>
-      <p className="mt-1 text-sm text-slate-500">A shared editor with live cursors and suggestions, and a chat.</p>
+      <p className="mt-1 text-sm text-slate-500">
+        A shared editor with live cursors and suggestions, and a chat. Not end-to-end encrypted: the server merges
+        everyone’s edits.
+      </p>
       <div role="alert">{message && <p className="mt-2 text-sm text-red-600">{message}</p>}</div>
       <Button tone="quiet" busy={isLoading} onClick={onClick} className="mt-3 w-full">
         <svg

@@ -74,6 +74,7 @@ describe('RoomsPage', () => {
     });
     const create = screen.getByRole('region', { name: 'Create Room' });
     await userEvent.type(within(create).getByLabelText('Enter new room name'), 'Standup');
+    await userEvent.click(within(create).getByRole('radio', { name: 'Not end-to-end encrypted' }));
     await userEvent.click(within(create).getByRole('button', { name: 'Create' }));
     expect(await screen.findByText('Elsewhere')).toBeInTheDocument();
     expect(created).toEqual([['/rooms', { name: 'Standup' }]]);
