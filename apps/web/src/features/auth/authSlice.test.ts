@@ -54,6 +54,20 @@ describe('auth', () => {
     expect(store.getState().api.queries).toEqual({});
   });
 
+  it('signing out yourself shows no "session ended" notice, though the server closes the socket first', async () => {
+    const { store, services, realtime } = testStore(({ path }) =>
+      path === '/auth/logout' ? { status: 204 } : { status: 200, body: { user: asUser(alice) } },
+    );
+    await store.dispatch(authApi.endpoints.me.initiate(undefined, { subscribe: false }));
+    services.realtime.get();
+    const done = store.dispatch(authApi.endpoints.logout.initiate());
+    // The server ends this session's sockets before its answer to the sign-out arrives.
+    realtime.emit('closed', { code: 4401, reason: 'You signed out.' });
+    await done;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.getState().auth).toMatchObject({ status: 'signedOut', notice: null });
+  });
+
   it('a session the server ends (socket closed with 4401) signs out with a notice', () => {
     const { store, services, realtime } = testStore();
     services.realtime.get();

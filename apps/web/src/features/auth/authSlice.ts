@@ -9,6 +9,11 @@ type AuthState = {
   user: PublicUser | null;
   /** Why the person was signed out, when it was not their own doing. */
   notice: string | null;
+  /**
+   * Set while the person's own sign-out is on its way: the server closes this session's sockets
+   * (4401) before the answer arrives, and that close is then no news to show.
+   */
+  signingOut?: boolean;
 };
 
 const initialState: AuthState = { status: 'unknown', user: null, notice: null };
@@ -32,7 +37,7 @@ export const authSlice = createSlice({
   reducers: {
     sessionEnded(state, action: PayloadAction<string>) {
       signOut(state);
-      state.notice = action.payload || 'Your session has ended. Sign in again.';
+      state.notice = state.signingOut ? null : action.payload || 'Your session has ended. Sign in again.';
     },
   },
   extraReducers: (builder) => {
@@ -51,8 +56,15 @@ export const authSlice = createSlice({
       .addMatcher(roomsApi.endpoints.joinRoomByName.matchFulfilled, (state, action) => {
         if (action.payload.session) signIn(state, action.payload.session.user);
       })
-      .addMatcher(authApi.endpoints.logout.matchFulfilled, signOut)
+      .addMatcher(authApi.endpoints.logout.matchPending, (state) => {
+        state.signingOut = true;
+      })
+      .addMatcher(authApi.endpoints.logout.matchFulfilled, (state) => {
+        signOut(state);
+        state.signingOut = false;
+      })
       .addMatcher(authApi.endpoints.logout.matchRejected, (state, action) => {
+        state.signingOut = false;
         if (isUnauthorized(action.payload)) signOut(state);
       });
   },
