@@ -9,6 +9,11 @@ const SIZES = [
   { width: 1280, height: 800 },
 ] as const;
 
+/** Where a screenshot named `name` goes: artifacts/screenshots/<name>.png. */
+export function screenshotPath(name: string): string {
+  return path.join(folder, `${name}.png`);
+}
+
 /** Saves the page at a phone's and a laptop's size: artifacts/screenshots/<name>-<w>x<h>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   const original = page.viewportSize();
@@ -18,7 +23,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     await page.setViewportSize(size);
     // Let layout settle (the message list re-pins to the bottom on resize).
     await page.waitForTimeout(200);
-    await page.screenshot({ path: path.join(folder, `${name}-${size.width}x${size.height}.png`) });
+    await page.screenshot({ path: screenshotPath(`${name}-${size.width}x${size.height}`) });
   }
   if (original) await page.setViewportSize(original);
 }

@@ -21,6 +21,7 @@ import { useEffect, useRef } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import { type GhostTextConfig, ghostText } from './ghostText.ts';
 import { type Language, languageSupport } from './languages.ts';
+import { remoteCursors } from './remoteCursors.ts';
 import type { CodeCollab } from './useCodeCollab.ts';
 
 type Props = {
@@ -32,6 +33,8 @@ type Props = {
   onSuggestionError(error: unknown): void;
   /** Milliseconds of quiet before asking for a suggestion (tests shorten it). */
   suggestionDelayMs?: number;
+  /** How long a remote caret's name shows after that person moves or types (tests shorten it). */
+  caretNameMs?: number;
 };
 
 /** Python indents by four spaces, JavaScript and TypeScript by two. */
@@ -47,24 +50,11 @@ const theme = EditorView.theme({
     fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
     lineHeight: '1.6',
   },
-  // Room for a remote caret's name label above the first line.
+  // Room for a remote caret's name above the first line.
   '.cm-content': { paddingTop: '20px', paddingBottom: '40vh' },
   '.cm-gutters': { backgroundColor: '#f8fafc', color: '#94a3b8', borderRight: '1px solid #e2e8f0' },
   '.cm-activeLine': { backgroundColor: '#f1f5f980' },
   '.cm-activeLineGutter': { backgroundColor: '#e2e8f0', color: '#334155' },
-  // Remote cursors: the name always shows (not only on hover), in the app's font.
-  '.cm-ySelectionInfo': {
-    opacity: '1',
-    top: '-1.45em',
-    left: '-1px',
-    padding: '1px 5px',
-    borderRadius: '4px 4px 4px 0',
-    fontFamily: 'system-ui, sans-serif',
-    fontSize: '11px',
-    fontWeight: '600',
-    lineHeight: '1.4',
-  },
-  '.cm-ySelectionCaret': { borderLeftWidth: '2px', borderRightWidth: '0' },
 });
 
 /**
@@ -80,6 +70,7 @@ export function CodeEditor({
   onSuggestion,
   onSuggestionError,
   suggestionDelayMs,
+  caretNameMs,
 }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
@@ -107,7 +98,9 @@ export function CodeEditor({
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
           EditorState.tabSize.of(4),
           languages.current.of(languageSetup(latest.current.language)),
-          yCollab(text, awareness, { undoManager }),
+          // The awareness goes to our own remote cursors (names shown for a moment, not for good).
+          yCollab(text, null, { undoManager }),
+          remoteCursors({ text, awareness, showNameMs: caretNameMs }),
           ghostText({
             fetchSuggestion: (request, signal) => latest.current.fetchSuggestion(request, signal),
             language: () => latest.current.language,
@@ -127,7 +120,7 @@ export function CodeEditor({
       view.current = null;
       editor.destroy();
     };
-  }, [collab, touch, suggestionDelayMs]);
+  }, [collab, touch, suggestionDelayMs, caretNameMs]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: languages.current.reconfigure(languageSetup(language)) });

@@ -93,6 +93,7 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
   const chat = useRoomSessionQuery(room.id, { skip: !collab.authenticated });
   const attachments = useAttachmentDrafts();
   const wide = useMediaQuery('(min-width: 64rem)');
+  const roomy = useMediaQuery('(min-width: 40rem)');
   const touch = useMediaQuery('(pointer: coarse)');
   const [chatOpen, setChatOpen] = useState(false);
   const chatButton = useRef<HTMLButtonElement>(null);
@@ -111,26 +112,40 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
   }, []);
   const onSuggestionError = useCallback((error: unknown) => setSuggestionError(toAppError(error).message), []);
 
+  // The room's settings and state: in the header where there is room, under it on a phone.
+  const roomControls = (
+    <>
+      <LanguageSelect
+        value={language}
+        disabled={!collab.collab || !collab.synced}
+        onChange={(language) => collab.collab && setSharedLanguage(collab.collab.meta, language)}
+      />
+      <CopyLinkButton />
+      <ConnectionStatus status={collab.status} synced={collab.synced} refused={collab.refused} />
+    </>
+  );
+
   const chatVisible = wide || chatOpen;
   const unread = useUnread(chat.data, me.id, chatVisible);
 
   return (
     <div className="flex h-dvh flex-col bg-white">
-      <header className="flex h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 sm:gap-2 sm:px-3">
+      <header className="flex min-h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 py-1 sm:gap-2 sm:px-3">
         <BackLink />
         <div className="min-w-0 flex-1">
-          <PageHeading className="truncate text-[17px] leading-tight font-semibold text-slate-900">
+          {/* A long name takes two lines on a phone, then an ellipsis; the whole name is its title
+              (and the tab's), and screen readers read all of it. */}
+          <PageHeading
+            title={room.name}
+            className="line-clamp-2 text-[17px] leading-tight font-semibold break-words text-slate-900"
+          >
             {room.name}
           </PageHeading>
           <p className="truncate text-xs text-slate-500">
             Code room · {collab.participants.length === 0 ? 'connecting' : `${collab.participants.length} here`}
           </p>
         </div>
-        <LanguageSelect
-          value={language}
-          disabled={!collab.collab || !collab.synced}
-          onChange={(language) => collab.collab && setSharedLanguage(collab.collab.meta, language)}
-        />
+        {roomy && <div className="flex shrink-0 items-center gap-3">{roomControls}</div>}
         {!wide && (
           <button
             ref={chatButton}
@@ -166,14 +181,14 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
       <ConnectionBanner />
       <div className="flex min-h-0 flex-1">
         <main className="flex min-w-0 flex-1 flex-col">
-          <div className="flex shrink-0 items-center gap-3 border-b border-slate-100 bg-slate-50/80 px-3 py-1.5 sm:px-4">
+          {/* Who is here; on a phone also the language, the link and the connection, wrapping onto
+              a second row rather than running off the screen. */}
+          <div className="flex shrink-0 flex-wrap items-center gap-x-2 gap-y-1.5 border-b border-slate-100 bg-slate-50/80 px-3 py-1.5 sm:gap-x-3 sm:px-4">
             <span className="hidden shrink-0 text-xs font-semibold tracking-wide text-slate-500 uppercase sm:inline">
               Here now
             </span>
-            <PresenceList participants={collab.participants} />
-            <span className="ml-auto" />
-            <CopyLinkButton />
-            <ConnectionStatus status={collab.status} synced={collab.synced} refused={collab.refused} />
+            <PresenceList participants={collab.participants} max={roomy ? 5 : 3} compact={!roomy} />
+            {!roomy && <div className="ml-auto flex shrink-0 items-center gap-2">{roomControls}</div>}
           </div>
           <div className="relative min-h-0 flex-1">
             {collab.collab && collab.synced && (
