@@ -145,3 +145,20 @@ export function registerErrorHandling(
         ),
   );
 }
+
+/**
+ * For @fastify/websocket's `errorHandler`: what a peer's broken frames raise on the socket (ws
+ * codes `WS_ERR_*` — too large, invalid UTF-8, bad opcode… — and connection resets) is the
+ * client's doing: logged at info without a stack, at most 30 lines a minute per address, and the
+ * socket is cut. Anything else is ours and logged at error (capped the same way).
+ */
+export function socketErrorHandler(log: FastifyInstance['log']) {
+  const limiter = createLogLimiter(log, { perMinute: 30, what: 'socket errors' });
+  return (error: Error & { code?: string }, socket: { terminate(): void }, request: FastifyRequest) => {
+    const clients = typeof error.code === 'string' && (/^WS_ERR_/.test(error.code) || error.code === 'ECONNRESET');
+    if (clients) {
+      limiter.log('info', request.ip, { reqId: request.id, code: error.code, reason: error.message }, 'socket refused');
+    } else limiter.log('error', request.ip, { reqId: request.id, err: error }, 'socket failed');
+    socket.terminate();
+  };
+}

@@ -6,6 +6,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { sessionToken } from '../http/auth-hook.ts';
+import { socketErrorHandler } from '../http/errors.ts';
 import type { Limits } from '../limits/limits.ts';
 import type { Metrics } from '../metrics.ts';
 import type { SessionEnd } from '../services/accounts.service.ts';
@@ -106,6 +107,8 @@ export async function registerRealtime(
   // the chat gateway enforces its own, smaller cap on each frame.
   await app.register(websocket, {
     options: { maxPayload: Math.max(options.maxFrameBytes, CODE_FRAME_MAX_BYTES), perMessageDeflate: false },
+    // A peer's broken frames (too large, bad UTF-8…) are its mistake: info, no stack (http/errors.ts).
+    errorHandler: socketErrorHandler(app.log),
     // Shutdown: chat sockets are told to reconnect (to another node), then every socket left —
     // code editors, sockets still authenticating — is closed; a peer that does not finish the
     // close handshake is cut off, so shutdown stays bounded.

@@ -235,6 +235,17 @@ describe.each(backends)('bad input on $name', (backend) => {
     }
     socket.close();
 
+    // A frame past the socket server's own cap (2 MiB) is cut by the ws library: before the fix
+    // @fastify/websocket logged it at error with a stack ("Max payload size exceeded").
+    {
+      const from = lines.length;
+      const big = await connectAs(ws, token);
+      big.sendRaw(JSON.stringify({ type: 'ping', ref: 'x'.repeat(3 * 1024 * 1024) }));
+      await big.closed;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(problems(from)).toEqual([]);
+    }
+
     // Not signed in: junk closes the socket, and logs nothing at error either.
     for (const raw of ['\u0000', '{"type":"auth","token":"\\ud800"}', `{"type":"auth","token":"${'x'.repeat(300)}"}`]) {
       const from = lines.length;
