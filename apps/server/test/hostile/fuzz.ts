@@ -36,11 +36,15 @@ export type FuzzReport = {
   status: Record<string, number>;
   wsErrorCodes: Record<string, number>;
   fiveHundreds: string[];
+  /** Requests that got no answer at all while the server stayed up (a kept-alive connection closed under the request): reported, not failed. */
+  networkErrors: string[];
   internalFrames: string[];
   errorLogLines: string[];
   crashed: boolean;
   healthz: { probes: number; maxMs: number; p99Ms: number; slow: number };
   rss: { beforeKiB: number; afterKiB: number; peakKiB: number; ratio: number };
+  /** From the server's /metrics: the JS heap in use and open handles, before and after (a leak in JS shows here, RSS alone does not say). */
+  heap: { beforeMiB: number; afterMiB: number; handlesBefore: number; handlesAfter: number };
   /** The slowest REST answers, to tell a slow input from a busy machine. */
   slowest: Array<{ ms: number; what: string }>;
   seconds: number;
@@ -411,11 +415,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       status: {},
       wsErrorCodes: {},
       fiveHundreds: [],
+      networkErrors: [],
       internalFrames: [],
       errorLogLines: [],
       crashed: false,
       healthz: { probes: 0, maxMs: 0, p99Ms: 0, slow: 0 },
       rss: { beforeKiB: 0, afterKiB: 0, peakKiB: 0, ratio: 0 },
+      heap: { beforeMiB: 0, afterMiB: 0, handlesBefore: 0, handlesAfter: 0 },
       slowest: [],
       seconds: 0,
     };
@@ -482,8 +488,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       } catch (error) {
         status = -1;
         if (!isRunning(server?.child as ServerProcess['child'])) report.crashed = true;
-        else if (report.fiveHundreds.length < 10)
-          report.fiveHundreds.push(`network error on ${op.method} ${url}: ${String(error)}`);
+        else report.networkErrors.push(`${op.method} ${url.slice(0, 100)}: ${String((error as Error).cause ?? error)}`);
       }
       const ms = performance.now() - sent;
       if (report.slowest.length < 5 || ms > (report.slowest.at(-1)?.ms ?? 0)) {
@@ -646,6 +651,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     await runUntil(warmUp);
     await new Promise((res) => setTimeout(res, 2000));
     report.rss.beforeKiB = rssKiB(pid);
+    const heapNow = async () => {
+      const text = await (await fetch(`${http}/metrics`)).text();
+      const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+      return {
+        mib: Math.round(metric('tandem_nodejs_heap_size_used_bytes') / 1048576),
+        handles: metric('tandem_nodejs_active_handles_total'),
+      };
+    };
+    const heapBefore = await heapNow();
+    report.heap.beforeMiB = heapBefore.mib;
+    report.heap.handlesBefore = heapBefore.handles;
     const probe = probeHealthz(`${http}/healthz`);
     await probe.ready;
     const sampler = setInterval(() => {
@@ -681,6 +697,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         report.rss.afterKiB = rssKiB(pid);
       } while (report.rss.afterKiB > report.rss.beforeKiB * 1.2 && performance.now() < deadline);
       report.rss.ratio = Math.round((report.rss.afterKiB / report.rss.beforeKiB) * 100) / 100;
+      const heapAfter = await heapNow();
+      report.heap.afterMiB = heapAfter.mib;
+      report.heap.handlesAfter = heapAfter.handles;
     } else report.crashed = true;
     report.errorLogLines = server.problems
       .filter((line) => line.startsWith('stderr') || Number(/"level":(\d+)/.exec(line)?.[1] ?? 0) >= 50)
@@ -709,8 +728,10 @@ export function describeReport(report: FuzzReport, healthzLimitMs = 100): { line
     `  /ws error frames: ${Object.entries(report.wsErrorCodes)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
+    `  requests without an answer (server up): ${report.networkErrors.length}${report.networkErrors.length > 0 ? ` (${report.networkErrors.slice(0, 3).join('; ')})` : ''}`,
     `  /healthz: ${report.healthz.probes} probes, max ${report.healthz.maxMs} ms, p99 ${report.healthz.p99Ms} ms, over ${healthzLimitMs} ms: ${report.healthz.slow}`,
     `  slowest REST answers: ${report.slowest.map((s) => `${s.ms} ms ${s.what}`).join('; ')}`,
+    `  JS heap in use: ${report.heap.beforeMiB} MiB before, ${report.heap.afterMiB} MiB after; handles ${report.heap.handlesBefore} → ${report.heap.handlesAfter}`,
     `  RSS: ${Math.round(report.rss.beforeKiB / 1024)} MiB before, ${Math.round(report.rss.peakKiB / 1024)} MiB peak, ${Math.round(report.rss.afterKiB / 1024)} MiB after (${report.rss.ratio}×)`,
   ];
   const failures: string[] = [];
