@@ -101,7 +101,7 @@ cleanup() {
     [ ${#CONTAINERS[@]} -gt 0 ] && say "kept containers: ${CONTAINERS[*]}; volumes: ${VOLUMES[*]}"
   else
     local c v
-    for c in "${CONTAINERS[@]}"; do podman rm -f -t 5 "$c" >/dev/null 2>&1; done
+    for c in "${CONTAINERS[@]}"; do podman rm -f -v -t 5 "$c" >/dev/null 2>&1; done
     for v in "${VOLUMES[@]}"; do podman volume rm -f "$v" >/dev/null 2>&1; done
   fi
   rm -rf "$WORK"
