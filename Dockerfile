@@ -12,8 +12,9 @@
 #   deps     the server's production dependencies only, installed from the same lockfile
 #   runtime  node:24-bookworm-slim + those dependencies + the server and package sources + dist
 #
-# Written without a Docker engine at hand: see docs/deployment.md ("What was and was not
-# verified") for what was checked instead.
+# Built and run for real with podman (no Docker engine on the machine it was written on):
+# `npm run container:test` builds it FROM a local Node 24 base (--build-arg NODE_IMAGE=…) and
+# checks the running container from outside; see docs/container.md.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
