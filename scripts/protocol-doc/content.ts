@@ -21,6 +21,8 @@ export const closeCodeMeanings: Record<keyof typeof CloseCode, string> = {
   normal: 'Normal close.',
   goingAway: 'The server is shutting down (a `reconnect` frame came first): reconnect, possibly to another node.',
   tooBig: `A frame was larger than \`limits.maxFrameBytes\`.`,
+  tryAgainLater:
+    'The server could not check the session just now (its database did not answer): reconnect with backoff and keep the token. Not a sign-out.',
   unauthorized:
     'The session token is missing, unknown or expired, or the first frame of an unauthenticated socket was not `auth`. Sign in again before reconnecting.',
   authTimeout: 'No `auth` frame arrived in time on a socket opened without a cookie or bearer token.',

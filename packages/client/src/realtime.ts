@@ -377,6 +377,10 @@ export class RealtimeClient {
       case 'room_activity':
         this.events.emit('roomActivity', frame);
         return;
+      case 'resync':
+        // Live events may have been missed (the server's bus was down): rejoin with lastSeq.
+        if (frame.roomId === this.joinedRoomId && this.joinConfirmed) this.sendJoin();
+        return;
       case 'left':
       case 'pong':
       case 'watching':

@@ -16,6 +16,11 @@ export const CloseCode = {
   goingAway: 1001,
   /** A frame was larger than `limits.maxFrameBytes`. */
   tooBig: 1009,
+  /**
+   * The server could not do its part just now (its database did not answer while it checked the
+   * session): reconnect with backoff. Unlike 4401, the token is not known to be bad.
+   */
+  tryAgainLater: 1013,
   /** The session token is missing, unknown or expired. Sign in again before reconnecting. */
   unauthorized: 4401,
   /** No `auth` frame arrived in time on a socket opened without a cookie or bearer token. */

@@ -228,6 +228,16 @@ export const ReconnectFrame = z
   .object({ type: z.literal('reconnect'), reason: z.string() })
   .describe('The server is going away: reconnect (you may land on another node) and resume.');
 
+export const ResyncFrame = z
+  .object({
+    type: z.literal('resync'),
+    roomId: Id,
+    reason: z.string(),
+  })
+  .describe(
+    'Live events for this room may have been missed (the server lost its link to the other nodes for a while): join the room again with your lastSeq to catch up on messages, presence and reads.',
+  );
+
 export const ServerFrame = z.discriminatedUnion('type', [
   HelloFrame,
   JoinedFrame,
@@ -244,6 +254,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   KeyAvailableFrame,
   ErrorFrame,
   ReconnectFrame,
+  ResyncFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;

@@ -100,5 +100,6 @@ export function serverFrameExamples(limits: ExampleLimits): ServerExamples {
     key_request: { type: 'key_request', roomId, device: exampleDeviceKeys },
     key_available: { type: 'key_available', roomId, recipientDeviceId: exampleDeviceKeys.deviceId, epoch: 1 },
     reconnect: { type: 'reconnect', reason: 'server shutting down' },
+    resync: { type: 'resync', roomId, reason: 'the link to the other nodes was down: events may have been missed' },
   };
 }
