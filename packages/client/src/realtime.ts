@@ -30,8 +30,18 @@ export type RealtimeEvents = {
   sendFailed: { clientMessageId: string; code: string; message: string };
   /** Errors not tied to a send or join. */
   error: ServerFrameOf<'error'>;
-  /** The connection ended and will not be retried (signed out, unsupported version, or close()). */
+  /**
+   * The connection ended and will not be retried: signed out (4401), unsupported version (4426),
+   * or close() (1000). Only these; every other close is retried (see `reconnectScheduled`).
+   */
   closed: { code: number; reason: string };
+  /**
+   * The connection was lost or refused for now and a new one will be tried in `delayMs`: what a
+   * UI needs to say "reconnecting in 4 s". `code` and `reason` are the close's (e.g. 1013: the
+   * server could not check the session just now, keep the token); 4000 when the client dropped
+   * the socket itself (`reason` says why: no hello in time, no answer to a ping).
+   */
+  reconnectScheduled: { attempt: number; delayMs: number; code: number; reason: string };
 };
 
 type Target = { roomId: string } | { roomName: string };
@@ -49,8 +59,15 @@ export type RealtimeOptions = {
   gapWaitMs?: number;
 };
 
-/** Closes after which retrying cannot help. */
+/**
+ * Closes after which retrying cannot help: the session is over (4401) or this client is too old
+ * (4426). Every other close is retried with backoff, the token kept — in particular 1013
+ * (tryAgainLater: the server could not check the session just now) and 1011 (the server failed),
+ * which say nothing about the token.
+ */
 const FINAL_CLOSES = new Set<number>([CloseCode.unauthorized, CloseCode.unsupportedVersion]);
+/** The close code the client gives a socket it drops itself (dead, frozen, or told to go). */
+const DROPPED = 4000;
 /** Errors after which a send will never succeed as it is. */
 const PERMANENT_SEND_ERRORS = new Set(['validation_failed', 'forbidden', 'not_found', 'conflict', 'unauthorized']);
 
@@ -250,14 +267,15 @@ export class RealtimeClient {
       this.events.emit('closed', { code, reason });
       return;
     }
-    this.scheduleReconnect();
+    this.scheduleReconnect({ code, reason });
   }
 
-  private scheduleReconnect(delayMs?: number): void {
+  private scheduleReconnect(cause: { code: number; reason: string }, delayMs?: number): void {
     if (this.stopped || this.reconnectTimer) return;
     this.setStatus('reconnecting');
     const delay = delayMs ?? backoffDelay(this.attempt, this.options.backoff);
     this.attempt += 1;
+    this.events.emit('reconnectScheduled', { attempt: this.attempt, delayMs: delay, ...cause });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (!this.stopped) this.open();
@@ -266,6 +284,11 @@ export class RealtimeClient {
 
   /** Drops the socket as if the network failed; the client reconnects and resumes. */
   dropConnection(): void {
+    this.drop('dropped by client');
+  }
+
+  /** Closes the current socket (if any) and reconnects after `delayMs`, else after the backoff. */
+  private drop(reason: string, delayMs?: number): void {
     const socket = this.socket;
     if (!socket) return;
     this.socket = null;
@@ -273,11 +296,12 @@ export class RealtimeClient {
     this.joinConfirmed = false;
     this.stopLiveness();
     try {
-      socket.close(4000, 'dropped by client');
+      // A close reason is at most 123 bytes.
+      socket.close(DROPPED, /^[\x20-\x7e]{0,120}$/.test(reason) ? reason : 'dropped by client');
     } catch {
       // Already closing.
     }
-    this.scheduleReconnect();
+    this.scheduleReconnect({ code: DROPPED, reason }, delayMs);
   }
 
   /**
@@ -363,10 +387,7 @@ export class RealtimeClient {
         return;
       case 'reconnect':
         // The node is going away: reconnect soon, at a random moment within a second.
-        this.dropConnection();
-        clearTimeout(this.reconnectTimer);
-        this.reconnectTimer = undefined;
-        this.scheduleReconnect(Math.floor(Math.random() * 1000));
+        this.drop(`the server asked: ${frame.reason}`, Math.floor(Math.random() * 1000));
         return;
       case 'key_request':
         if (frame.roomId === this.joinedRoomId) this.events.emit('keyRequest', frame);

@@ -1,53 +1,11 @@
-import type { ClientFrame, Message, ServerFrame } from '@tandem/protocol';
 import { describe, expect, it } from 'vitest';
 import { RealtimeClient } from '../src/realtime.ts';
+import { joinedFrame, message, roomId, ScriptedSocket, user } from './scripted-socket.ts';
 
 // Two server nodes can deliver two messages of a room in the opposite order of their seqs, but a
-// single real server never does, so this test scripts the server side of the socket to produce
-// that order on demand. Everything else about the client is tested against the real server
-// (apps/server/test/resume.test.ts).
-class ScriptedSocket {
-  static last: ScriptedSocket | undefined;
-  readyState = 0;
-  sent: ClientFrame[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  readonly url: string;
-  constructor(url: string) {
-    this.url = url;
-    ScriptedSocket.last = this;
-    queueMicrotask(() => {
-      this.readyState = 1;
-      this.onopen?.();
-    });
-  }
-  send(data: string) {
-    this.sent.push(JSON.parse(data) as ClientFrame);
-  }
-  close() {
-    this.readyState = 3;
-  }
-  deliver(frame: ServerFrame) {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-}
-
-const user = { id: 'UXkV1n3c9Lw2bq7ZsA0ePg', username: 'alice', name: null, guest: true };
-const roomId = 'q3Z8vJb0S4mYdE1xKpLr2w';
-const message = (seq: number): Message => ({
-  id: `m${seq}`,
-  roomId,
-  seq,
-  sender: user,
-  clientMessageId: `c${seq}`,
-  body: `message ${seq}`,
-  attachments: [],
-  sealed: null,
-  createdAt: '2026-11-21T11:31:00.000Z',
-});
-
+// single real server never does, so these tests script the server side of the socket to produce
+// such orders on demand (scripted-socket.ts). The client against the real server is tested in
+// apps/server/test/resume.test.ts; faults a socket server can script are in fault-server.test.ts.
 describe('RealtimeClient ordering', () => {
   it('holds a message that arrives after a gap, fetches the gap from history, and hands over all in order', async () => {
     const historyCalls: unknown[] = [];
@@ -79,29 +37,7 @@ describe('RealtimeClient ordering', () => {
       limits: { maxFrameBytes: 65536, sendsPerSecond: 20, typingTimeoutMs: 5000 },
     });
     expect(socket.sent[1]).toMatchObject({ type: 'join', roomId });
-    socket.deliver({
-      type: 'joined',
-      room: {
-        id: roomId,
-        name: 'Room',
-        kind: 'chat',
-        encrypted: false,
-        createdBy: null,
-        createdAt: '2026-11-21T11:00:00.000Z',
-        messageCount: 1,
-        memberCount: 1,
-        latestSeq: 1,
-        onlineCount: 1,
-        lastActivityAt: '2026-11-21T11:00:00.000Z',
-        membership: null,
-      },
-      present: [user],
-      reads: [],
-      latestSeq: 1,
-      messages: [message(1)],
-      hasMore: false,
-      resumed: false,
-    });
+    socket.deliver(joinedFrame([message(1)]));
     await joined;
     socket.deliver({ type: 'message', message: message(4) });
     expect(seen).toEqual([]);
