@@ -7,7 +7,11 @@ import { connectAs, listen } from './ws-helpers.ts';
 describe.each(backends)('messages on $name', (backend) => {
   let app: App;
   beforeAll(async () => {
-    app = await startApp(testConfig(await backend.database()));
+    // These tests post hundreds of messages back to back: the per-user send budget (its own
+    // tests are in hostile/per-user-limits.test.ts) is raised out of the way.
+    app = await startApp(
+      testConfig(await backend.database(), { WS_SENDS_PER_SECOND: '100000', WS_SEND_BURST: '100000' }),
+    );
   });
   afterAll(() => app.close());
 
