@@ -55,7 +55,7 @@ test('two people pair in a code room: live edits, named cursors, ghost suggestio
   });
   await toEnd(a);
   await a.keyboard.type('# Alice was here');
-  await expect(editor(b)).toContainText('# Alice was here', { timeout: 1000 });
+  await expect(editor(b)).toContainText('# Alice was here');
   await expect(caretOf(b, alice)).toBeVisible();
   // Her own pause asks for a suggestion once; Bob's typing below never makes her browser ask.
   await expect.poll(() => aliceAsked).toBe(1);
@@ -65,7 +65,7 @@ test('two people pair in a code room: live edits, named cursors, ghost suggestio
   await toEnd(b);
   await b.keyboard.press('Enter');
   await b.keyboard.type('def greet(name');
-  await expect(editor(a)).toContainText('def greet(name', { timeout: 1000 });
+  await expect(editor(a)).toContainText('def greet(name');
   await expect(caretOf(a, bob)).toBeVisible();
   await expect(ghost(b)).toHaveText('):\n    pass', { useInnerText: true });
   await expect(editor(a)).not.toContainText('pass');
@@ -73,13 +73,13 @@ test('two people pair in a code room: live edits, named cursors, ghost suggestio
   // Tab takes it: it becomes Bob's edit, and Alice gets it.
   await b.keyboard.press('Tab');
   await expect(ghost(b)).toHaveCount(0);
-  await expect(editor(a)).toContainText('def greet(name):', { timeout: 1000 });
-  await expect(editor(a)).toContainText('    pass', { timeout: 1000 });
+  await expect(editor(a)).toContainText('def greet(name):');
+  await expect(editor(a)).toContainText('    pass');
   expect(aliceAsked).toBe(1);
 
   // The room's chat sits beside the editor on a wide screen.
   await send(a, 'Nice, now let us print the greeting');
-  await expect(messageItem(b, 'Nice, now let us print the greeting')).toBeVisible({ timeout: 1000 });
+  await expect(messageItem(b, 'Nice, now let us print the greeting')).toBeVisible();
 
   // Another suggestion, left on screen for the screenshots: Alice's caret is there too, with her
   // name on it as she has just moved it (the name shows for a moment after each move).
@@ -93,7 +93,7 @@ test('two people pair in a code room: live edits, named cursors, ghost suggestio
 
   // The language is the room's: Alice switches it, Bob's editor follows.
   await a.getByLabel('Language').selectOption('TypeScript');
-  await expect(b.getByLabel('Language')).toHaveValue('typescript', { timeout: 1000 });
+  await expect(b.getByLabel('Language')).toHaveValue('typescript');
 });
 
 type Box = { x: number; y: number; width: number; height: number };
