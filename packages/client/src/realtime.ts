@@ -28,6 +28,11 @@ export type RealtimeEvents = {
   keyAvailable: ServerFrameOf<'key_available'>;
   /** A send the server refused for good (it will not be retried). */
   sendFailed: { clientMessageId: string; code: string; message: string };
+  /**
+   * A send the server refused for now (`internal`, `rate_limited`, `not_in_room`): it stays
+   * pending and goes again, same clientMessageId, in `delayMs`.
+   */
+  sendRetrying: { clientMessageId: string; code: string; message: string; attempt: number; delayMs: number };
   /** Errors not tied to a send or join. */
   error: ServerFrameOf<'error'>;
   /**
@@ -54,7 +59,14 @@ export type RealtimeOptions = {
   /** Used to fill gaps from history; without it the client rejoins to catch up. */
   rest?: Pick<RestClient, 'history'>;
   WebSocket?: typeof WebSocket;
+  /** Reconnects: exponential backoff with full jitter (default 500 ms doubling to 15 s). */
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Sends and joins the server refused for now (`internal`, `rate_limited`; sends also
+   * `not_in_room`), and failed gap fetches: retried with this backoff, full jitter (default
+   * 250 ms doubling to 10 s).
+   */
+  retryBackoff?: { baseMs: number; maxMs: number };
   /** How long a message after a gap is held before the gap is fetched. */
   gapWaitMs?: number;
 };
@@ -70,6 +82,8 @@ const FINAL_CLOSES = new Set<number>([CloseCode.unauthorized, CloseCode.unsuppor
 const DROPPED = 4000;
 /** Errors after which a send will never succeed as it is. */
 const PERMANENT_SEND_ERRORS = new Set(['validation_failed', 'forbidden', 'not_found', 'conflict', 'unauthorized']);
+/** Errors after which a join may well succeed a little later; any other refuses it for good. */
+const RETRYABLE_JOIN_ERRORS = new Set(['internal', 'rate_limited']);
 
 export class RealtimeError extends Error {
   readonly code: string;
@@ -111,9 +125,20 @@ export class RealtimeClient {
   private readonly outbox = new Outbox();
   private refCounter = 0;
   private watching = false;
+  /** Sends refused for now: how often, and the timer of the next try. */
+  private readonly sendRetries = new Map<string, { attempt: number; timer?: ReturnType<typeof setTimeout> }>();
+  /** The ref of the latest join written: an error for an older one is stale. */
+  private joinRef: string | null = null;
+  private joinAttempt = 0;
+  private joinRetryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: RealtimeOptions) {
-    this.options = { backoff: { baseMs: 500, maxMs: 15_000 }, gapWaitMs: 300, ...options };
+    this.options = {
+      backoff: { baseMs: 500, maxMs: 15_000 },
+      retryBackoff: { baseMs: 250, maxMs: 10_000 },
+      gapWaitMs: 300,
+      ...options,
+    };
     const impl = options.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
     if (!impl) throw new Error('No WebSocket implementation: pass options.WebSocket');
     this.WebSocketImpl = impl;
@@ -169,6 +194,7 @@ export class RealtimeClient {
 
   leave(): void {
     const roomId = this.joinedRoomId;
+    this.stopJoinRetry();
     this.target = null;
     this.joinedRoomId = null;
     this.timeline.reset(0);
@@ -216,6 +242,10 @@ export class RealtimeClient {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
+    this.stopJoinRetry();
+    for (const retry of this.sendRetries.values()) clearTimeout(retry.timer);
+    this.sendRetries.clear();
     this.stopLiveness();
     const socket = this.socket;
     this.socket = null;
@@ -349,9 +379,12 @@ export class RealtimeClient {
     this.events.emit('status', status);
   }
 
-  private write(frame: ClientFrame): void {
+  /** Writes a frame if the socket is open; says whether it did. */
+  private write(frame: ClientFrame): boolean {
     const socket = this.socket;
-    if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
+    if (socket?.readyState !== 1) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
   }
 
   // ------------------------------------------------------------------ frames
@@ -421,10 +454,32 @@ export class RealtimeClient {
     // Resume only in the room we were confirmed in; a room looked up by name starts afresh.
     const resume = this.joinedRoomId !== null && this.timeline.lastSeq > 0 ? { lastSeq: this.timeline.lastSeq } : {};
     const where = this.joinedRoomId ? { roomId: this.joinedRoomId } : target;
-    this.write({ type: 'join', ref: `join-${++this.refCounter}`, ...where, ...resume });
+    this.stopJoinRetry();
+    const ref = `join-${++this.refCounter}`;
+    this.joinRef = ref;
+    this.write({ type: 'join', ref, ...where, ...resume });
+  }
+
+  private stopJoinRetry(): void {
+    clearTimeout(this.joinRetryTimer);
+    this.joinRetryTimer = undefined;
+  }
+
+  /** The server could not take the join just now: the same join again after a backoff. */
+  private retryJoin(): void {
+    if (this.joinRetryTimer) return;
+    const delay = backoffDelay(this.joinAttempt, this.options.retryBackoff);
+    this.joinAttempt += 1;
+    this.joinRetryTimer = setTimeout(() => {
+      this.joinRetryTimer = undefined;
+      // Not authenticated: the join goes again after the next hello anyway.
+      if (this.authenticated && this.target) this.sendJoin();
+    }, delay);
   }
 
   private onJoined(frame: ServerFrameOf<'joined'>): void {
+    this.joinAttempt = 0;
+    this.stopJoinRetry();
     this.joinedRoomId = frame.room.id;
     this.joinConfirmed = true;
     this.target = { roomId: frame.room.id };
@@ -440,6 +495,7 @@ export class RealtimeClient {
   }
 
   private onAck(message: Message): void {
+    this.forgetRetry(message.clientMessageId);
     this.outbox.acknowledge(message);
     if (message.roomId === this.joinedRoomId) this.accept([message]);
   }
@@ -448,6 +504,7 @@ export class RealtimeClient {
     const pending = frame.ref ? this.outbox.get(frame.ref) : undefined;
     if (pending) {
       if (PERMANENT_SEND_ERRORS.has(frame.code)) {
+        this.forgetRetry(pending.clientMessageId);
         this.outbox.fail(pending.clientMessageId, new RealtimeError(frame.code, frame.message));
         this.events.emit('sendFailed', {
           clientMessageId: pending.clientMessageId,
@@ -455,22 +512,64 @@ export class RealtimeClient {
           message: frame.message,
         });
       } else {
-        // rate_limited, not_in_room (a rejoin is under way) or internal: try again shortly.
-        setTimeout(() => this.flushOne(pending.clientMessageId), 1000);
+        // rate_limited, not_in_room (a rejoin is under way) or internal: the same send again
+        // after a growing, jittered wait, until it is acknowledged or refused for good.
+        this.retrySend(pending.clientMessageId, frame);
       }
       return;
     }
     if (frame.ref?.startsWith('join-')) {
+      if (RETRYABLE_JOIN_ERRORS.has(frame.code)) {
+        // Stay in line for the room: a first join's promise waits, a resume goes on quietly.
+        // An error for an older join is stale: the latest one is still under way.
+        if (frame.ref === this.joinRef) this.retryJoin();
+        return;
+      }
+      const waited = this.joinWaiters.length > 0;
       this.failJoins(new RealtimeError(frame.code, frame.message));
       this.target = this.joinedRoomId ? { roomId: this.joinedRoomId } : null;
+      // A rejoin refused for good (removed from the room, room gone) has no promise to reject:
+      // say so, or the UI would sit outside its room without knowing.
+      if (!waited) this.events.emit('error', frame);
       return;
     }
     this.events.emit('error', frame);
   }
 
+  private retrySend(clientMessageId: string, frame: ServerFrameOf<'error'>): void {
+    const retry = this.sendRetries.get(clientMessageId) ?? { attempt: 0 };
+    this.sendRetries.set(clientMessageId, retry);
+    clearTimeout(retry.timer);
+    const delayMs = backoffDelay(retry.attempt, this.options.retryBackoff);
+    retry.attempt += 1;
+    retry.timer = setTimeout(() => {
+      retry.timer = undefined;
+      // Not joined right now: the rejoin's flush sends it.
+      this.flushOne(clientMessageId);
+    }, delayMs);
+    this.events.emit('sendRetrying', {
+      clientMessageId,
+      code: frame.code,
+      message: frame.message,
+      attempt: retry.attempt,
+      delayMs,
+    });
+  }
+
+  private forgetRetry(clientMessageId: string): void {
+    clearTimeout(this.sendRetries.get(clientMessageId)?.timer);
+    this.sendRetries.delete(clientMessageId);
+  }
+
   private flushOne(clientMessageId: string): void {
     const pending = this.outbox.get(clientMessageId);
     if (!pending || !this.joinConfirmed || pending.roomId !== this.joinedRoomId) return;
+    const retry = this.sendRetries.get(clientMessageId);
+    if (retry?.timer) {
+      // Going now (a rejoin's flush): the scheduled retry would only repeat it.
+      clearTimeout(retry.timer);
+      retry.timer = undefined;
+    }
     this.write({
       type: 'send',
       ref: pending.clientMessageId,
