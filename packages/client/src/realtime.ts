@@ -78,6 +78,8 @@ export type RealtimeOptions = {
  * which say nothing about the token.
  */
 const FINAL_CLOSES = new Set<number>([CloseCode.unauthorized, CloseCode.unsupportedVersion]);
+/** Messages per history request when filling a gap (the server's maximum page). */
+const HISTORY_PAGE = 100;
 /** The close code the client gives a socket it drops itself (dead, frozen, or told to go). */
 const DROPPED = 4000;
 /** Errors after which a send will never succeed as it is. */
@@ -131,6 +133,9 @@ export class RealtimeClient {
   private joinRef: string | null = null;
   private joinAttempt = 0;
   private joinRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A gap fetch is under way (one at a time), and how many in a row have failed. */
+  private gapFilling = false;
+  private gapAttempt = 0;
 
   constructor(options: RealtimeOptions) {
     this.options = {
@@ -590,33 +595,67 @@ export class RealtimeClient {
   // ------------------------------------------------------------------ ordering
 
   private accept(messages: Message[]): void {
-    for (const message of messages)
-      for (const ready of this.timeline.accept(message)) this.events.emit('message', ready);
+    this.acceptInOrder(messages);
     if (this.timeline.gap()) this.scheduleGapFill();
   }
 
   /** A message arrived ahead of one still missing: wait briefly, then fetch the gap. */
-  private scheduleGapFill(): void {
-    if (this.gapTimer) return;
+  private scheduleGapFill(delayMs = this.options.gapWaitMs): void {
+    if (this.gapTimer || this.gapFilling) return;
     this.gapTimer = setTimeout(() => {
       this.gapTimer = undefined;
       void this.fillGap();
-    }, this.options.gapWaitMs);
+    }, delayMs);
   }
 
+  /**
+   * Fetches everything after the last contiguous seq, in pages of HISTORY_PAGE back to back
+   * while the server says there is more, and hands each page over as it comes: one round trip
+   * per hundred missed messages, whatever the number of gaps. A failed fetch is tried again
+   * with the retry backoff.
+   */
   private async fillGap(): Promise<void> {
-    const gap = this.timeline.gap();
     const roomId = this.joinedRoomId;
-    if (!gap || !roomId) return;
-    if (!this.options.rest) {
+    if (!this.timeline.gap() || !roomId || this.stopped) return;
+    const rest = this.options.rest;
+    if (!rest) {
       this.sendJoin();
       return;
     }
+    this.gapFilling = true;
     try {
-      const page = await this.options.rest.history(roomId, { after: gap.after, before: gap.before, limit: 100 });
-      if (roomId === this.joinedRoomId) this.accept(page.messages);
+      let after = this.timeline.lastSeq;
+      for (let more = true; more; ) {
+        const page = await rest.history(roomId, { after, limit: HISTORY_PAGE });
+        if (roomId !== this.joinedRoomId || this.stopped) break;
+        this.acceptInOrder(page.messages);
+        const newest = page.messages.at(-1)?.seq ?? after;
+        // `newest > after`: a server that says "more" but gives nothing new must not loop us.
+        more = page.hasMore && newest > after;
+        after = newest;
+      }
     } catch {
-      this.scheduleGapFill();
+      // Tried again below.
+    } finally {
+      this.gapFilling = false;
     }
+    if (this.stopped) return;
+    if (roomId !== this.joinedRoomId || !this.timeline.gap()) {
+      // Done; or this was another room's, and the room now shown may have a gap of its own.
+      this.gapAttempt = 0;
+      if (this.timeline.gap()) this.scheduleGapFill();
+      return;
+    }
+    // The fetch failed, or the server did not have the missing seq yet: again, after a wait
+    // that grows while the gap stays.
+    const delay = Math.max(this.options.gapWaitMs, backoffDelay(this.gapAttempt, this.options.retryBackoff));
+    this.gapAttempt += 1;
+    this.scheduleGapFill(delay);
+  }
+
+  /** Hands messages over in seq order, without starting a gap fetch (the caller is one). */
+  private acceptInOrder(messages: Message[]): void {
+    for (const message of messages)
+      for (const ready of this.timeline.accept(message)) this.events.emit('message', ready);
   }
 }
