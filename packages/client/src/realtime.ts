@@ -69,6 +69,20 @@ export type RealtimeOptions = {
   retryBackoff?: { baseMs: number; maxMs: number };
   /** How long a message after a gap is held before the gap is fetched. */
   gapWaitMs?: number;
+  /**
+   * A socket that has not said `hello` this long after it was created (a node that accepts TCP
+   * but never answers, or never finishes the upgrade) is dropped and another tried, with
+   * backoff. Default 5000 ms.
+   */
+  helloTimeoutMs?: number;
+  /**
+   * A send written on an open socket and not acknowledged this long makes the client ping; no
+   * frame at all within `pingTimeoutMs` and the socket is taken for frozen, dropped and replaced
+   * (the send goes again after the rejoin, same id). Default 10 000 ms.
+   */
+  ackTimeoutMs?: number;
+  /** How long a ping (after `ackTimeoutMs`) may go unanswered. Default 3000 ms. */
+  pingTimeoutMs?: number;
 };
 
 /**
@@ -133,6 +147,11 @@ export class RealtimeClient {
   private joinRef: string | null = null;
   private joinAttempt = 0;
   private joinRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  private helloTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Sends written on this socket and not yet answered: when each was written. */
+  private readonly inFlight = new Map<string, number>();
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
   /** A gap fetch is under way (one at a time), and how many in a row have failed. */
   private gapFilling = false;
   private gapAttempt = 0;
@@ -142,6 +161,9 @@ export class RealtimeClient {
       backoff: { baseMs: 500, maxMs: 15_000 },
       retryBackoff: { baseMs: 250, maxMs: 10_000 },
       gapWaitMs: 300,
+      helloTimeoutMs: 5000,
+      ackTimeoutMs: 10_000,
+      pingTimeoutMs: 3000,
       ...options,
     };
     const impl = options.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
@@ -251,7 +273,7 @@ export class RealtimeClient {
     this.stopJoinRetry();
     for (const retry of this.sendRetries.values()) clearTimeout(retry.timer);
     this.sendRetries.clear();
-    this.stopLiveness();
+    this.stopSocketTimers();
     const socket = this.socket;
     this.socket = null;
     this.authenticated = false;
@@ -270,6 +292,12 @@ export class RealtimeClient {
     const separator = this.options.url.includes('?') ? '&' : '?';
     const socket = new this.WebSocketImpl(`${this.options.url}${separator}v=${PROTOCOL_VERSION}`);
     this.socket = socket;
+    clearTimeout(this.helloTimer);
+    const helloTimeoutMs = this.options.helloTimeoutMs;
+    this.helloTimer = setTimeout(() => {
+      this.helloTimer = undefined;
+      if (this.socket === socket && !this.authenticated) this.drop(`no hello within ${helloTimeoutMs} ms`);
+    }, helloTimeoutMs);
     socket.onopen = () => {
       if (this.options.token) this.write({ type: 'auth', token: this.options.token });
     };
@@ -291,7 +319,7 @@ export class RealtimeClient {
     this.socket = null;
     this.authenticated = false;
     this.joinConfirmed = false;
-    this.stopLiveness();
+    this.stopSocketTimers();
     if (this.stopped) return;
     if (FINAL_CLOSES.has(code)) {
       this.stopped = true;
@@ -329,7 +357,7 @@ export class RealtimeClient {
     this.socket = null;
     this.authenticated = false;
     this.joinConfirmed = false;
-    this.stopLiveness();
+    this.stopSocketTimers();
     try {
       // A close reason is at most 123 bytes.
       socket.close(DROPPED, /^[\x20-\x7e]{0,120}$/.test(reason) ? reason : 'dropped by client');
@@ -353,13 +381,43 @@ export class RealtimeClient {
       this.open();
       return;
     }
+    this.probe(timeoutMs);
+  }
+
+  /** Pings; an open socket that sends no frame at all within `timeoutMs` is dropped and replaced. */
+  private probe(timeoutMs: number): void {
     const socket = this.socket;
-    if (!socket || !this.authenticated) return;
+    if (!socket || !this.authenticated || this.probeTimer) return;
     const askedAt = Date.now();
     this.write({ type: 'ping' });
-    setTimeout(() => {
-      if (this.socket === socket && this.lastFrameAt < askedAt) this.dropConnection();
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.socket === socket && this.lastFrameAt < askedAt) this.drop(`no answer to a ping within ${timeoutMs} ms`);
     }, timeoutMs);
+  }
+
+  /** Watches the sends in flight: one unanswered for `ackTimeoutMs` makes the client probe the socket. */
+  private armAckTimer(delayMs = this.options.ackTimeoutMs): void {
+    if (this.ackTimer) return;
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined;
+      this.checkAcks();
+    }, delayMs);
+  }
+
+  private checkAcks(): void {
+    if (this.inFlight.size === 0 || !this.authenticated) return;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const writtenAt of this.inFlight.values()) oldest = Math.min(oldest, writtenAt);
+    const dueIn = oldest + this.options.ackTimeoutMs - Date.now();
+    if (dueIn > 0) {
+      this.armAckTimer(dueIn);
+      return;
+    }
+    // Is anyone there? The probe replaces a socket that stays silent; one that answers only has
+    // a slow server behind it: keep waiting for the ack, and look again later.
+    this.probe(this.options.pingTimeoutMs);
+    this.armAckTimer();
   }
 
   private startLiveness(): void {
@@ -376,6 +434,19 @@ export class RealtimeClient {
   private stopLiveness(): void {
     clearInterval(this.livenessTimer);
     this.livenessTimer = undefined;
+  }
+
+  /** The socket is gone: nothing of its own may fire any more (sends in flight go again after the rejoin). */
+  private stopSocketTimers(): void {
+    this.stopLiveness();
+    this.stopJoinRetry();
+    clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    this.inFlight.clear();
   }
 
   private setStatus(status: ConnectionStatus): void {
@@ -397,6 +468,8 @@ export class RealtimeClient {
   private receive(frame: ServerFrame): void {
     switch (frame.type) {
       case 'hello':
+        clearTimeout(this.helloTimer);
+        this.helloTimer = undefined;
         this.authenticated = true;
         this.attempt = 0;
         this.heartbeatMs = frame.heartbeatMs;
@@ -542,6 +615,7 @@ export class RealtimeClient {
   }
 
   private retrySend(clientMessageId: string, frame: ServerFrameOf<'error'>): void {
+    this.inFlight.delete(clientMessageId);
     const retry = this.sendRetries.get(clientMessageId) ?? { attempt: 0 };
     this.sendRetries.set(clientMessageId, retry);
     clearTimeout(retry.timer);
@@ -561,7 +635,9 @@ export class RealtimeClient {
     });
   }
 
+  /** The send is settled: no retry, no ack awaited. */
   private forgetRetry(clientMessageId: string): void {
+    this.inFlight.delete(clientMessageId);
     clearTimeout(this.sendRetries.get(clientMessageId)?.timer);
     this.sendRetries.delete(clientMessageId);
   }
@@ -575,7 +651,7 @@ export class RealtimeClient {
       clearTimeout(retry.timer);
       retry.timer = undefined;
     }
-    this.write({
+    const written = this.write({
       type: 'send',
       ref: pending.clientMessageId,
       roomId: pending.roomId,
@@ -584,6 +660,9 @@ export class RealtimeClient {
       attachmentIds: pending.attachmentIds,
       ...(pending.sealed ? { sealed: pending.sealed } : {}),
     });
+    if (!written) return;
+    this.inFlight.set(clientMessageId, Date.now());
+    this.armAckTimer();
   }
 
   private failJoins(error: Error): void {

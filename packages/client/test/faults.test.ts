@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RealtimeClient, type RealtimeEvents } from '../src/realtime.ts';
 import { type Behaviour, type FaultConnection, startFaultServer, until } from './fault-server.ts';
-import { helloFrame } from './scripted-socket.ts';
+import { helloFrame, joinedFrame, message, roomId } from './scripted-socket.ts';
 
 // The client on Node's own WebSocket against a socket server that scripts the faults (see
 // fault-server.ts). Timeouts and backoff are shortened so each case takes well under a second.
@@ -84,6 +84,93 @@ describe('close codes', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(seen.closed).toEqual([{ code, reason }]);
     expect(realtime.status).toBe('closed');
+    expect(server.count).toBe(1);
+    expect(seen.reconnects).toEqual([]);
+  });
+});
+
+describe('a node that does not answer', () => {
+  it('accepts TCP but never answers the upgrade: dropped after helloTimeoutMs, the next connection is used', async () => {
+    const server = await serve((n) => (n === 1 ? 'hang' : healthy));
+    const { realtime, seen } = client(server.url, { helloTimeoutMs: 200 });
+    const started = Date.now();
+    realtime.connect();
+    await until(() => realtime.status === 'open', 'the client to be open');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(server.count).toBe(2);
+    expect(seen.reconnects).toEqual([expect.objectContaining({ code: 4000, reason: 'no hello within 200 ms' })]);
+    expect(seen.closed).toEqual([]);
+  });
+
+  it('upgrades but never says hello: dropped after helloTimeoutMs, the next connection is used', async () => {
+    const server = await serve((n) => (n === 1 ? () => {} : healthy));
+    const { realtime, seen } = client(server.url, { helloTimeoutMs: 200 });
+    realtime.connect();
+    await until(() => realtime.status === 'open', 'the client to be open');
+    expect(server.count).toBe(2);
+    expect(server.connections[0]?.frames).toEqual([{ type: 'auth', token: 'the-token' }]);
+    expect(seen.reconnects.map((r) => r.reason)).toEqual(['no hello within 200 ms']);
+  });
+
+  it('freezes after the join: a send unacknowledged past ackTimeoutMs makes the client ping, and without an answer it reconnects and the send is stored', async () => {
+    const server = await serve((n) =>
+      n === 1
+        ? async (c) => {
+            await c.next('auth');
+            c.send(helloFrame());
+            await c.next('join');
+            c.send(joinedFrame([message(1)]));
+            // Frozen from here: frames are read, nothing is answered.
+          }
+        : async (c) => {
+            await c.next('auth');
+            c.send(helloFrame());
+            const join = await c.next('join');
+            c.send(joinedFrame([], { resumed: true, ref: join.ref }));
+            const send = await c.next('send');
+            c.send({ type: 'ack', ref: send.ref, message: message(2, { clientMessageId: send.clientMessageId }) });
+          },
+    );
+    const { realtime, seen } = client(server.url, { ackTimeoutMs: 300, pingTimeoutMs: 200 });
+    await realtime.join({ roomId });
+    const { clientMessageId, done } = realtime.send('anyone there?');
+    const stored = await done;
+
+    expect(stored.clientMessageId).toBe(clientMessageId);
+    expect(server.count).toBe(2);
+    const [frozen, fresh] = server.connections;
+    expect(frozen?.frames.map((f) => f.type)).toEqual(['auth', 'join', 'send', 'ping']);
+    expect(fresh?.frames.find((f) => f.type === 'join')).toMatchObject({ roomId, lastSeq: 1 });
+    expect(fresh?.frames.find((f) => f.type === 'send')).toMatchObject({ clientMessageId, body: 'anyone there?' });
+    expect(seen.reconnects.map((r) => r.reason)).toEqual(['no answer to a ping within 200 ms']);
+    expect(seen.closed).toEqual([]);
+  });
+
+  it('is slow but alive (answers the ping, acks late): the connection is kept', async () => {
+    const server = await serve(() => async (c) => {
+      await c.next('auth');
+      c.send(helloFrame());
+      const join = await c.next('join');
+      c.send(joinedFrame([message(1)], { ref: join.ref }));
+      const send = await c.next('send');
+      // Every ping is answered at once; the ack comes well after the ack timeout.
+      const pongs = async () => {
+        for (;;) {
+          const ping = await c.next('ping', 2000).catch(() => null);
+          if (!ping) return;
+          c.send({ type: 'pong', ...(ping.ref === undefined ? {} : { ref: ping.ref }) });
+        }
+      };
+      void pongs();
+      await new Promise((r) => setTimeout(r, 700));
+      c.send({ type: 'ack', ref: send.ref, message: message(2, { clientMessageId: send.clientMessageId }) });
+    });
+    const { realtime, seen } = client(server.url, { ackTimeoutMs: 300, pingTimeoutMs: 200 });
+    await realtime.join({ roomId });
+    const { clientMessageId, done } = realtime.send('slowly');
+    await expect(done).resolves.toMatchObject({ clientMessageId });
+    // Asked twice (at 300 and 600 ms), answered both times.
+    expect(server.connections[0]?.frames.filter((f) => f.type === 'ping').length).toBeGreaterThanOrEqual(2);
     expect(server.count).toBe(1);
     expect(seen.reconnects).toEqual([]);
   });

@@ -61,8 +61,8 @@ function storedHistory(stored: Message[]) {
       failures -= 1;
       throw new Error('network');
     }
-    const limit = query.limit ?? 50;
-    const after = stored.filter((m) => m.seq > (query.after ?? 0));
+    const limit = Number(query.limit ?? 50);
+    const after = stored.filter((m) => m.seq > Number(query.after ?? 0));
     return { messages: after.slice(0, limit), hasMore: after.length > limit, latestSeq: stored.at(-1)?.seq ?? 0 };
   };
   return {

@@ -134,7 +134,8 @@ describe('a send the server refuses for now', () => {
     expect(second.sentOf('send')).toHaveLength(0); // sends wait for the rejoin
     second.deliver(joinedFrame([], { resumed: true }));
     expect(second.sentOf('send')).toEqual([expect.objectContaining({ clientMessageId, body: 'hello' })]);
-    await vi.advanceTimersByTimeAsync(20_000);
+    // Past the cancelled retry's time (8 s), short of the ack timeout (10 s).
+    await vi.advanceTimersByTimeAsync(9_000);
     expect(second.sentOf('send')).toHaveLength(1);
     second.deliver({ type: 'ack', ref: clientMessageId, message: message(2, { clientMessageId }) });
     await expect(done).resolves.toMatchObject({ clientMessageId });
