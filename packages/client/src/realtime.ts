@@ -271,8 +271,7 @@ export class RealtimeClient {
     clearTimeout(this.gapTimer);
     this.gapTimer = undefined;
     this.stopJoinRetry();
-    for (const retry of this.sendRetries.values()) clearTimeout(retry.timer);
-    this.sendRetries.clear();
+    this.stopSendRetries();
     this.stopSocketTimers();
     const socket = this.socket;
     this.socket = null;
@@ -323,6 +322,8 @@ export class RealtimeClient {
     if (this.stopped) return;
     if (FINAL_CLOSES.has(code)) {
       this.stopped = true;
+      // Unacknowledged sends stay in the outbox (pending), but nothing retries them any more.
+      this.stopSendRetries();
       this.failJoins(
         new RealtimeError(code === CloseCode.unauthorized ? 'unauthorized' : 'unsupported_version', reason),
       );
@@ -426,7 +427,7 @@ export class RealtimeClient {
     // Browsers cannot see protocol pings, so the client pings too, and a socket silent for two
     // intervals is taken for dead (a half-open TCP connection never closes by itself).
     this.livenessTimer = setInterval(() => {
-      if (Date.now() - this.lastFrameAt > 2 * this.heartbeatMs) this.dropConnection();
+      if (Date.now() - this.lastFrameAt > 2 * this.heartbeatMs) this.drop('no frame for two heartbeats');
       else this.write({ type: 'ping' });
     }, this.heartbeatMs);
   }
@@ -633,6 +634,11 @@ export class RealtimeClient {
       attempt: retry.attempt,
       delayMs,
     });
+  }
+
+  private stopSendRetries(): void {
+    for (const retry of this.sendRetries.values()) clearTimeout(retry.timer);
+    this.sendRetries.clear();
   }
 
   /** The send is settled: no retry, no ack awaited. */
