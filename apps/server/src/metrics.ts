@@ -51,6 +51,11 @@ export function createMetrics() {
       buckets: [0.00005, 0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
       registers,
     }),
+    busReconnects: new client.Counter({
+      name: 'tandem_bus_reconnects_total',
+      help: 'Times the link to the other nodes (Redis) came back after an outage.',
+      registers,
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

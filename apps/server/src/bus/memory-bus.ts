@@ -11,6 +11,8 @@ export function createMemoryBus(onError: (error: unknown) => void = () => {}): B
       return () => void removeHandler(handlers, channel, handler);
     },
     check: async () => {},
+    // In one process the link never breaks.
+    connected: () => true,
     onReconnect: () => {},
     close: async () => handlers.clear(),
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import { CloseCode } from '@tandem/protocol';
 import type { FastifyInstance } from 'fastify';
-import type { Bus } from '../bus/bus.ts';
+import type { Bus, BusRecovery } from '../bus/bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { sessionToken } from '../http/auth-hook.ts';
@@ -56,7 +56,17 @@ export function createRealtimeCore(deps: { bus: Bus; clock: Clock; options: Conf
     onlineCount: (roomId) => presence.onlineCount(roomId),
     flushMs: LOBBY_FLUSH_MS,
   });
-  return { nodeId, hub, presence, lobby, bus: deps.bus };
+  // The bus is back: sockets that may have missed room events are told to resync (presence
+  // announces itself again on its own).
+  const recovered = new Set<(recovery: BusRecovery, resyncedSockets: number) => void>();
+  deps.bus.onReconnect((recovery) => {
+    if (recovery.downMs > 0) deps.metrics.busReconnects.inc();
+    const resynced = hub.recover(recovery);
+    for (const listener of recovered) listener(recovery, resynced);
+  });
+  const onBusRecovered = (listener: (recovery: BusRecovery, resyncedSockets: number) => void) =>
+    void recovered.add(listener);
+  return { nodeId, hub, presence, lobby, bus: deps.bus, onBusRecovered };
 }
 export type RealtimeCore = ReturnType<typeof createRealtimeCore>;
 
@@ -71,6 +81,16 @@ export async function registerRealtime(
 ) {
   const { services, core, clock, options, limits } = deps;
   const { hub, presence, lobby, bus } = core;
+  core.onBusRecovered((recovery, resyncedSockets) =>
+    app.log.info(
+      {
+        downMs: recovery.downMs,
+        resyncedSockets,
+        roomsResyncedElsewhere: [...recovery.droppedChannels].filter((c) => c.startsWith('room:')).length,
+      },
+      'realtime caught up after a bus outage: sockets told to resync',
+    ),
+  );
   const typing = new TypingLeases(
     options.typingTimeoutMs,
     (roomId, user) => handlers.typingExpired(roomId, user),
@@ -78,12 +98,17 @@ export async function registerRealtime(
   );
   const handlers = frameHandlers({ services, hub, presence, typing, typingTimeoutMs: options.typingTimeoutMs });
   const gateway = createGateway({ services, handlers, lobby, options, log: app.log, limits, clock });
-  // Sessions revoked and memberships ended reach the sockets on every node: each node acts on its own.
+  // Sessions revoked and memberships ended reach the sockets on every node: each node acts on its
+  // own. Replayed if the bus was down (acting on one twice is harmless; missing one is not).
   services.accounts.onSessionEnded((tokenHash, why) =>
-    bus.publish(ACCOUNT_CHANNEL, JSON.stringify({ t: 'session', tokenHash, why } satisfies AccountEvent)),
+    bus.publish(ACCOUNT_CHANNEL, JSON.stringify({ t: 'session', tokenHash, why } satisfies AccountEvent), {
+      replay: true,
+    }),
   );
   services.rooms.onLeft((roomId, userId) =>
-    bus.publish(ACCOUNT_CHANNEL, JSON.stringify({ t: 'left', roomId, userId } satisfies AccountEvent)),
+    bus.publish(ACCOUNT_CHANNEL, JSON.stringify({ t: 'left', roomId, userId } satisfies AccountEvent), {
+      replay: true,
+    }),
   );
   const unsubscribeAccounts = bus.subscribe(ACCOUNT_CHANNEL, (payload) => {
     const event = JSON.parse(payload) as AccountEvent;

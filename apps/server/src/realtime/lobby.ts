@@ -46,10 +46,15 @@ export class LobbyFeed {
     else this.watchers.delete(connection);
   }
 
-  /** A message was stored or a room created here: tell this node's watchers and the others. */
+  /**
+   * A message was stored or a room created here: tell this node's watchers and the others (the
+   * room's latest activity is replayed if the bus was down).
+   */
   roomChanged(roomId: string, activity: Activity): void {
     this.mark(roomId, activity);
-    this.deps.bus.publish(CHANNEL, JSON.stringify({ node: this.deps.nodeId, roomId, ...activity }));
+    this.deps.bus.publish(CHANNEL, JSON.stringify({ node: this.deps.nodeId, roomId, ...activity }), {
+      replay: `lobby:${roomId}`,
+    });
   }
 
   /** Someone entered or left a room (every node learns this through presence). */

@@ -1,5 +1,5 @@
 import type { Message, PublicUser, ServerFrame } from '@tandem/protocol';
-import type { Bus } from '../bus/bus.ts';
+import type { Bus, BusRecovery, PublishOptions } from '../bus/bus.ts';
 import type { Connection } from './connection.ts';
 import { PreparedFrame } from './prepared-frame.ts';
 
@@ -49,7 +49,32 @@ export class RoomHub {
   broadcast(roomId: string, frame: ServerFrame, seq = 0): void {
     const json = JSON.stringify(frame);
     this.deliverLocal(roomId, json, seq);
-    this.bus.publish(`room:${roomId}`, `${this.nodeId}\t${seq}\t${json}`);
+    this.bus.publish(`room:${roomId}`, `${this.nodeId}\t${seq}\t${json}`, replayOf(frame));
+  }
+
+  /**
+   * The bus was down or lost some of this node's publishes: sockets that may have missed events
+   * are told to resync (rejoin with their lastSeq, which brings messages, presence and reads up
+   * to date). If this node's subscriptions were cut, that is every socket here; rooms whose
+   * events from this node were lost are told on the other nodes. Returns the sockets told here.
+   */
+  recover(recovery: BusRecovery): number {
+    let told = 0;
+    if (recovery.missedIncoming) {
+      for (const [roomId, room] of this.rooms) {
+        const frame: ServerFrame = { type: 'resync', roomId, reason: 'this server lost its link to the other servers' };
+        this.deliver(room, JSON.stringify(frame), 0);
+        told += room.connections.size;
+      }
+    }
+    for (const channel of recovery.droppedChannels) {
+      if (!channel.startsWith('room:')) continue;
+      const roomId = channel.slice('room:'.length);
+      const frame: ServerFrame = { type: 'resync', roomId, reason: 'events from another server were lost' };
+      // Replayed if this is lost too; sent only to the other nodes (this node's sockets had every event).
+      this.bus.publish(channel, `${this.nodeId}\t0\t${JSON.stringify(frame)}`, { replay: `resync:${roomId}` });
+    }
+    return told;
   }
 
   announceMessage(message: Message): void {
@@ -94,4 +119,16 @@ export class RoomHub {
     const seq = Number(payload.slice(first + 1, second));
     this.deliver(room, payload.slice(second + 1), seq);
   }
+}
+
+/**
+ * Which room events the bus replays after an outage: those that carry a state (the latest
+ * typing and read position of each user), never history. A lost message is caught up by a
+ * resync. Key requests and envelope notices are not replayed: receiving one twice is not
+ * known to be harmless.
+ */
+function replayOf(frame: ServerFrame): PublishOptions | undefined {
+  if (frame.type === 'typing') return { replay: `typing:${frame.roomId}:${frame.user.id}` };
+  if (frame.type === 'read') return { replay: `read:${frame.roomId}:${frame.userId}` };
+  return undefined;
 }
