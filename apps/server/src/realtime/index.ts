@@ -91,6 +91,12 @@ export async function registerRealtime(
       'realtime caught up after a bus outage: sockets told to resync',
     ),
   );
+  presence.onStalled((stalledMs) =>
+    app.log.warn(
+      { stalledMs },
+      'this process was stopped or blocked, and heard no other node meanwhile; presence re-announced',
+    ),
+  );
   const typing = new TypingLeases(
     options.typingTimeoutMs,
     (roomId, user) => handlers.typingExpired(roomId, user),

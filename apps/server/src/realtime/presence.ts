@@ -18,13 +18,22 @@ const CHANNEL = 'presence';
  * Who is in which room, across every node. Each node owns the presence of its own sockets and
  * tells the others about changes on the bus; it also sends a heartbeat. A node that stops
  * beating (it died) is forgotten after `nodeTimeoutMs`, and its users leave. Every node turns
- * changes of the merged view into notices for its own sockets, so a notice is never sent twice.
+ * changes of the merged view into notices for its own sockets, so a notice is never sent twice,
+ * and only for real changes: a node's full state replaces what was known of it user by user.
+ *
+ * Silence is only held against a node while this one could have heard it: not while the bus is
+ * down (the others are still there; everyone exchanges state when it is back), and not for the
+ * time this process itself was stopped or its event loop blocked (found by a timer that fires
+ * late). A node that was away that long announces itself again, as it may have been forgotten.
  */
 export class PresenceDirectory {
   private readonly local = new Map<string, RoomUsers>();
   private readonly remote = new Map<string, { lastSeen: number; rooms: Map<string, Map<string, PublicUser>> }>();
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
+  private readonly stallListeners = new Set<(stalledMs: number) => void>();
+  /** When the sweep last ran (monotonic), to notice a process that was stopped or blocked. */
+  private lastSweep = 0;
   private readonly deps: { bus: Bus; nodeId: string; clock: Clock; nodeTimeoutMs: number; onChange: PresenceChange };
 
   constructor(deps: PresenceDirectory['deps']) {
@@ -34,13 +43,15 @@ export class PresenceDirectory {
   start(): void {
     const { bus, nodeId, nodeTimeoutMs } = this.deps;
     this.unsubscribe = bus.subscribe(CHANNEL, (payload) => this.receive(JSON.parse(payload) as PresenceMessage));
-    bus.onReconnect(() => this.announce());
+    bus.onReconnect(() => this.busBack());
     this.announce();
     const beat = setInterval(
       () => this.publish({ t: 'beat', node: nodeId }),
       Math.max(250, Math.floor(nodeTimeoutMs / 3)),
     );
-    const sweep = setInterval(() => this.expireSilentNodes(), Math.max(100, Math.floor(nodeTimeoutMs / 10)));
+    const sweepMs = Math.max(100, Math.floor(nodeTimeoutMs / 10));
+    this.lastSweep = performance.now();
+    const sweep = setInterval(() => this.sweep(sweepMs), sweepMs);
     beat.unref();
     sweep.unref();
     this.timers.push(beat, sweep);
@@ -50,6 +61,11 @@ export class PresenceDirectory {
     for (const t of this.timers) clearInterval(t);
     this.publish({ t: 'bye', node: this.deps.nodeId });
     this.unsubscribe?.();
+  }
+
+  /** Hears how long this process was stopped or blocked, when it was long enough to matter. */
+  onStalled(listener: (stalledMs: number) => void): void {
+    this.stallListeners.add(listener);
   }
 
   /** A local socket of `user` entered `roomId`. */
@@ -155,17 +171,26 @@ export class PresenceDirectory {
   private replaceState(nodeId: string, state: Record<string, PublicUser[]>): void {
     const node = this.remote.get(nodeId);
     if (!node) return;
-    const previous = node.rooms;
-    node.rooms = new Map();
+    const next = new Map<string, Map<string, PublicUser>>();
     for (const [roomId, users] of Object.entries(state)) {
-      for (const user of users) this.applyDelta(node.rooms, { t: 'delta', node: nodeId, room: roomId, user, on: true });
+      if (users.length > 0) next.set(roomId, new Map(users.map((user) => [user.id, user])));
     }
-    for (const [roomId, users] of previous) {
-      for (const user of users.values()) {
-        if (!node.rooms.get(roomId)?.has(user.id) && !this.isPresent(roomId, user.id)) {
-          this.deps.onChange(roomId, user, 'leave');
+    // Only those who came or went are announced, each against the whole view before and after
+    // (a user who stayed is not announced again, however often states are exchanged).
+    const changed: Array<{ roomId: string; user: PublicUser; before: boolean }> = [];
+    const diff = (from: typeof next, to: typeof next) => {
+      for (const [roomId, users] of from) {
+        for (const user of users.values()) {
+          if (!to.get(roomId)?.has(user.id)) changed.push({ roomId, user, before: this.isPresent(roomId, user.id) });
         }
       }
+    };
+    diff(node.rooms, next);
+    diff(next, node.rooms);
+    node.rooms = next;
+    for (const { roomId, user, before } of changed) {
+      const after = this.isPresent(roomId, user.id);
+      if (before !== after) this.deps.onChange(roomId, user, after ? 'join' : 'leave');
     }
   }
 
@@ -178,6 +203,31 @@ export class PresenceDirectory {
         if (!this.isPresent(roomId, user.id)) this.deps.onChange(roomId, user, 'leave');
       }
     }
+  }
+
+  /** The bus is back after an outage: nobody was heard meanwhile, through no fault of theirs. */
+  private busBack(): void {
+    const now = this.deps.clock.now();
+    for (const node of this.remote.values()) node.lastSeen = Math.max(node.lastSeen, now);
+    this.announce();
+  }
+
+  private sweep(sweepMs: number): void {
+    const now = performance.now();
+    const stalledMs = now - this.lastSweep - sweepMs;
+    this.lastSweep = now;
+    // Small delays (GC, a busy moment) are ignored: only a stall that could cost a heartbeat counts.
+    if (stalledMs > Math.max(sweepMs, this.deps.nodeTimeoutMs / 4)) {
+      // This timer fired late: the process was stopped or blocked, and heard nobody meanwhile
+      // (what they sent is still to be read). That time does not count against them.
+      for (const node of this.remote.values()) node.lastSeen += stalledMs;
+      if (stalledMs >= this.deps.nodeTimeoutMs / 2) {
+        // The others may have forgotten this node: tell them what it has, and ask for theirs.
+        this.announce();
+        for (const listener of this.stallListeners) listener(Math.round(stalledMs));
+      }
+    }
+    if (this.deps.bus.connected()) this.expireSilentNodes();
   }
 
   private expireSilentNodes(): void {
