@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { Kysely, type LogEvent, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  type LogEvent,
+  PostgresDialect,
+  type PostgresPool,
+  type SqliteDatabase,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import type { Config } from '../config.ts';
@@ -49,7 +57,7 @@ export function openStore(database: Config['database'], hooks: StoreHooks = {}):
   if (database.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: database.url, max: database.poolSize ?? 10, types: pgTypes });
     pool.on('error', hooks.onError ?? (() => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardCheckouts(pool) }), log });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   if (database.file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(database.file)), { recursive: true });
@@ -69,6 +77,35 @@ export function openStore(database: Config['database'], hooks: StoreHooks = {}):
     close: async () => {
       await checkpointer?.stop();
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * The pool as Kysely sees it, with every checked-out client guarded. node-postgres listens for a
+ * client's `error` only while the client is idle in the pool; a connection lost while it is
+ * checked out (a query under way, or a transaction between two statements) emits `error` with
+ * nobody listening, and an unhandled `error` event ends the process. Here a listener is attached
+ * for the whole checkout: the query under way fails as usual (node-postgres rejects it), and the
+ * client goes back with the error, so the pool destroys it instead of handing it out again.
+ */
+function guardCheckouts(pool: pg.Pool): PostgresPool {
+  return {
+    options: pool.options,
+    end: () => pool.end(),
+    async connect() {
+      const client = await pool.connect();
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost ??= error;
+      };
+      client.on('error', onError);
+      const release = client.release;
+      client.release = (error?: Error | boolean) => {
+        client.off('error', onError);
+        release.call(client, error || lost);
+      };
+      return client;
     },
   };
 }
