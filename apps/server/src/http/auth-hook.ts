@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { forbidden, unauthorized } from '../errors.ts';
-import type { AccountsService, Authenticated } from '../services/accounts.service.ts';
+import { AppError, forbidden, unauthorized } from '../errors.ts';
+import { createLogLimiter } from '../log-limiter.ts';
+import { type AccountsService, type Authenticated, SessionCheckError } from '../services/accounts.service.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -8,6 +9,11 @@ declare module 'fastify' {
     auth: Authenticated | null;
     /** A WebSocket upgrade's Origin whose session cookie was not taken (a page of another site). */
     refusedOrigin: string | undefined;
+    /**
+     * A WebSocket upgrade's session token could not be checked (the database did not answer):
+     * the socket is closed with 1013 (try again later), not refused as signed out.
+     */
+    sessionCheckFailed: boolean;
   }
   interface FastifyContextConfig {
     /** `required`: 401 without a live session; `optional`: resolve it when one is sent. */
@@ -16,6 +22,9 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'tandem_session';
+
+/** Seconds a client is asked to wait (`Retry-After`) when its session could not be checked. */
+const SESSION_CHECK_RETRY_SECONDS = 2;
 
 /** The session token from `Authorization: Bearer …` or, for browsers, the HttpOnly cookie. */
 export function sessionToken(request: FastifyRequest): string | undefined {
@@ -80,7 +89,11 @@ export function registerAuth(
 ): void {
   app.decorateRequest('auth', null);
   app.decorateRequest('refusedOrigin', undefined);
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('sessionCheckFailed', false);
+  // During a database outage every request with a session fails its check: a few lines a minute.
+  const uncheckedLog = createLogLimiter(app.log, { perMinute: 10, what: 'failed session checks' });
+  app.addHook('onClose', async () => uncheckedLog.close());
+  app.addHook('onRequest', async (request, reply) => {
     // Every upgrade (`/ws`, `/ws/code`) passes here before its route sees a header.
     if (request.headers.upgrade !== undefined && cookieOnly(request) && !originAllowed(request, options.corsOrigins)) {
       request.refusedOrigin = String(request.headers.origin);
@@ -90,7 +103,24 @@ export function registerAuth(
     const mode = request.routeOptions.config.auth;
     if (!mode) return;
     const token = sessionToken(request);
-    request.auth = token ? await accounts.authenticate(token) : null;
+    try {
+      request.auth = token ? await accounts.authenticate(token) : null;
+    } catch (error) {
+      if (!(error instanceof SessionCheckError)) throw error;
+      uncheckedLog.log('warn', 'database', { err: error.cause }, 'session check failed: the database did not answer');
+      // Not "signed out": the token may well be good. A socket is closed with 1013 by the
+      // gateway; a request answers 503 with Retry-After.
+      if (request.headers.upgrade !== undefined) {
+        request.sessionCheckFailed = true;
+        return;
+      }
+      reply.header('retry-after', String(SESSION_CHECK_RETRY_SECONDS));
+      throw new AppError(
+        503,
+        'internal',
+        'We could not check your session just now (our database did not answer). Try again in a moment.',
+      );
+    }
     if (mode === 'required' && !request.auth) {
       throw unauthorized(token ? 'Your session has expired or was signed out. Sign in again.' : undefined);
     }

@@ -7,11 +7,11 @@ import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Limits } from '../limits/limits.ts';
 import { createLogLimiter } from '../log-limiter.ts';
-import type { Authenticated, SessionEnd } from '../services/accounts.service.ts';
+import { type Authenticated, SessionCheckError, type SessionEnd } from '../services/accounts.service.ts';
 import type { Services } from '../services/index.ts';
 import { toPublicUser } from '../services/mappers.ts';
 import { Connection } from './connection.ts';
-import { type FrameHandlers, NotInRoomError } from './frame-handlers.ts';
+import { FrameFailedError, type FrameHandlers, NotInRoomError } from './frame-handlers.ts';
 import type { LobbyFeed } from './lobby.ts';
 import { sendPrepared } from './prepared-frame.ts';
 import { tokenBucket } from './token-bucket.ts';
@@ -43,6 +43,13 @@ const SESSION_CLOSED = {
   signed_out: 'signed out: this session was ended; sign in again',
   expired: 'session expired: sign in again',
 };
+
+/** Closed with 1013 when the session could not be checked (our failure, not the token's). */
+const SESSION_UNCHECKED = 'could not check your session just now; reconnect shortly';
+/** Closed with 1013 when opening an authenticated socket failed on our side (its slot, its set-up). */
+const SOCKET_NOT_OPENED = 'could not open your connection just now; reconnect shortly';
+/** What an `internal` error frame says when a frame failed on our side. */
+const INTERNAL_FAILURE = 'Something went wrong on our side. Try again in a moment.';
 
 /**
  * The socket lifecycle: version check, authentication (cookie or bearer on the upgrade, or a
@@ -113,7 +120,8 @@ export function createGateway(deps: {
    * `auth` is the session from the upgrade request's cookie or bearer header; `presentedToken`
    * says whether one was sent at all (a token that does not resolve is refused at once).
    * `refusedOrigin` names the page whose session cookie was not taken (a foreign origin): such a
-   * socket may still authenticate with an `auth` frame.
+   * socket may still authenticate with an `auth` frame. `sessionCheckFailed`: the token sent
+   * could not be looked up (the database did not answer); the socket closes with 1013, not 4401.
    */
   function accept(
     socket: Tracked,
@@ -121,12 +129,17 @@ export function createGateway(deps: {
     version: string | undefined,
     presentedToken = false,
     refusedOrigin?: string,
+    sessionCheckFailed = false,
   ): void {
     if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
       socket.close(
         CloseCode.unsupportedVersion,
         `protocol version ${version.slice(0, 16)} is not supported; this server speaks ${PROTOCOL_VERSION}`,
       );
+      return;
+    }
+    if (presentedToken && sessionCheckFailed) {
+      socket.close(CloseCode.tryAgainLater, SESSION_UNCHECKED);
       return;
     }
     if (presentedToken && !auth) {
@@ -216,13 +229,23 @@ export function createGateway(deps: {
         }),
       );
     };
-    const failed = (error: unknown) => {
-      frameFailures.log('error', connection?.user.id ?? 'unauthenticated', { err: error }, 'frame handling failed');
-      const failure = errorFrame('internal', 'Something went wrong on our side. Try again in a moment.');
-      if (connection) connection.send(failure);
-      else socket.close(CloseCode.unauthorized, 'authentication failed');
+    /**
+     * A frame failed on our side (the database or Redis did not answer…). Its `ref` goes back with
+     * the error, so that the client can retry exactly that frame. Before the socket is
+     * authenticated, nothing was wrong with what it sent: it is told to reconnect shortly (1013).
+     */
+    const failed = (error: unknown, ref?: string) => {
+      const unchecked = error instanceof SessionCheckError;
+      const cause = error instanceof FrameFailedError || unchecked ? error.cause : error;
+      const level = unchecked ? 'warn' : 'error';
+      frameFailures.log(level, connection?.user.id ?? 'unauthenticated', { err: cause }, 'frame handling failed');
+      if (!connection) {
+        return socket.close(CloseCode.tryAgainLater, unchecked ? SESSION_UNCHECKED : SOCKET_NOT_OPENED);
+      }
+      const message = error instanceof FrameFailedError ? error.message : INTERNAL_FAILURE;
+      connection.send(errorFrame('internal', message, ref));
     };
-    if (auth) queue = open(auth).catch(failed);
+    if (auth) queue = open(auth).catch((error: unknown) => failed(error));
 
     socket.on('message', (data, isBinary) => {
       if ((data as Buffer).length > options.maxFrameBytes) {
@@ -236,7 +259,7 @@ export function createGateway(deps: {
         return;
       }
       // Handled one at a time, in order: a `send` right after a `join` waits for the join.
-      queue = queue.then(() => handle(isBinary ? null : data.toString())).catch(failed);
+      queue = queue.then(() => handle(isBinary ? null : data.toString())).catch((error: unknown) => failed(error));
     });
 
     // One `rate_limited` notice a second at most while frames are dropped: a flood is not echoed.
@@ -310,6 +333,7 @@ export function createGateway(deps: {
           socket.close(CloseCode.unauthorized, 'authenticate first: send an auth frame');
           return;
         }
+        // A failure to look the token up (SessionCheckError) reaches `failed`: closed with 1013.
         const authenticated = await services.accounts.authenticate(frame.token);
         if (!authenticated) {
           socket.close(CloseCode.unauthorized, 'session unknown or expired: sign in again');
@@ -354,7 +378,7 @@ export function createGateway(deps: {
         if (error instanceof AppError) {
           return reply(errorFrame(STATUS_TO_CODE[error.status] ?? 'internal', error.message, ref, error.details));
         }
-        throw error;
+        return failed(error, ref);
       }
     }
   }

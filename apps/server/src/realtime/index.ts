@@ -153,7 +153,8 @@ export async function registerRealtime(
   });
   app.get('/ws', { websocket: true, config: { auth: 'optional' }, schema: { hide: true } }, (socket, request) => {
     const version = (request.query as { v?: string }).v;
-    gateway.accept(socket, request.auth, version, sessionToken(request) !== undefined, request.refusedOrigin);
+    const token = sessionToken(request) !== undefined;
+    gateway.accept(socket, request.auth, version, token, request.refusedOrigin, request.sessionCheckFailed);
   });
   app.addHook('onClose', async () => {
     unsubscribeAccounts();

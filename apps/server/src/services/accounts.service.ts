@@ -24,6 +24,18 @@ export type Authenticated = { user: users.UserRow; tokenHash: string /** ms sinc
  */
 export type SessionEnd = 'signed_out' | 'replaced';
 
+/**
+ * A session token could not be checked just now (its look-up failed): not a verdict on the token.
+ * Sockets close with 1013 (try again later) and REST answers 503, never 4401/401, which clients
+ * take as "signed out".
+ */
+export class SessionCheckError extends Error {
+  constructor(cause: unknown) {
+    super('the session could not be checked: its look-up failed', { cause });
+    this.name = 'SessionCheckError';
+  }
+}
+
 const WRONG_CREDENTIALS = 'Wrong username, e-mail or password.';
 
 // The library's default algorithm is argon2id (a test checks the stored hash says so); these
@@ -145,10 +157,19 @@ export function accountsService(deps: AccountsDeps) {
       return () => endedListeners.delete(listener);
     },
 
-    /** The signed-in user for a token, or null when it is unknown or expired. */
+    /**
+     * The signed-in user for a token, or null when it is unknown or expired. Throws a
+     * `SessionCheckError` when the token could not be looked up (the database did not answer):
+     * that says nothing about the token, so callers must not treat it as signed out.
+     */
     async authenticate(token: string): Promise<Authenticated | null> {
       const tokenHash = hashToken(token);
-      const found = await sessions.findSessionUser(db, tokenHash, clock.now());
+      let found: Awaited<ReturnType<typeof sessions.findSessionUser>>;
+      try {
+        found = await sessions.findSessionUser(db, tokenHash, clock.now());
+      } catch (error) {
+        throw new SessionCheckError(error);
+      }
       return found ? { user: found.user, tokenHash, expiresAt: found.expiresAt } : null;
     },
 
