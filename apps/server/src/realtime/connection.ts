@@ -104,6 +104,16 @@ export class Connection {
     for (const [seq, frame] of held) if (seq === 0 || seq > deliveredSeq) this.sendShared(frame);
   }
 
+  /** Stops holding and forgets what was held (a join that sent no snapshot). */
+  dropLiveEvents(): void {
+    this.held = null;
+  }
+
+  /** Live events held back for a join snapshot under way (0 when none is). */
+  get heldCount(): number {
+    return this.held?.length ?? 0;
+  }
+
   markClosed(): void {
     this.closed = true;
   }

@@ -24,6 +24,20 @@ const send = (connection: Connection, frame: ServerFrame) => connection.send(JSO
 
 export class NotInRoomError extends Error {}
 
+/**
+ * A frame failed on our side (the database did not answer…): its message is a sentence for the
+ * client, sent in an `internal` error frame with the frame's ref; the cause is logged.
+ */
+export class FrameFailedError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'FrameFailedError';
+  }
+}
+
+/** A join whose snapshot could not be read. */
+export const ROOM_NOT_LOADED = 'could not load the room just now; try again';
+
 /** What each client frame does, once the gateway has authenticated and validated it. */
 export function frameHandlers(deps: HandlerDeps) {
   const { services, hub, presence, typing } = deps;
@@ -69,31 +83,47 @@ export function frameHandlers(deps: HandlerDeps) {
       connection.roomId = room.id;
     }
 
-    let messages: Message[];
-    let resumed = false;
-    if (frame.lastSeq !== undefined && frame.lastSeq <= room.latestSeq) {
-      const missed = await services.messages.page(room.id, { after: frame.lastSeq, limit: CATCH_UP_LIMIT });
-      resumed = !missed.hasMore;
-      messages = resumed ? missed.messages : [];
-    } else {
-      messages = [];
-    }
-    if (!resumed) messages = (await services.messages.page(room.id, { limit: SNAPSHOT_MESSAGES })).messages;
+    // Set once the snapshot is out: the held events after it are sent, else none is.
+    let deliveredSeq: number | null = null;
+    try {
+      let messages: Message[];
+      let resumed = false;
+      if (frame.lastSeq !== undefined && frame.lastSeq <= room.latestSeq) {
+        const missed = await services.messages.page(room.id, { after: frame.lastSeq, limit: CATCH_UP_LIMIT });
+        resumed = !missed.hasMore;
+        messages = resumed ? missed.messages : [];
+      } else {
+        messages = [];
+      }
+      if (!resumed) messages = (await services.messages.page(room.id, { limit: SNAPSHOT_MESSAGES })).messages;
+      const reads = await services.rooms.readPositions(room.id);
 
-    const newest = messages.at(-1)?.seq ?? 0;
-    const deliveredSeq = resumed ? Math.max(frame.lastSeq ?? 0, newest) : newest;
-    send(connection, {
-      type: 'joined',
-      ...(frame.ref === undefined ? {} : { ref: frame.ref }),
-      room,
-      present: presence.present(room.id),
-      reads: await services.rooms.readPositions(room.id),
-      latestSeq: Math.max(room.latestSeq, newest),
-      messages,
-      hasMore: (messages[0]?.seq ?? 1) > 1,
-      resumed,
-    });
-    connection.releaseLiveEvents(deliveredSeq);
+      const newest = messages.at(-1)?.seq ?? 0;
+      send(connection, {
+        type: 'joined',
+        ...(frame.ref === undefined ? {} : { ref: frame.ref }),
+        room,
+        present: presence.present(room.id),
+        reads,
+        latestSeq: Math.max(room.latestSeq, newest),
+        messages,
+        hasMore: (messages[0]?.seq ?? 1) > 1,
+        resumed,
+      });
+      deliveredSeq = resumed ? Math.max(frame.lastSeq ?? 0, newest) : newest;
+    } catch (error) {
+      // No snapshot: the socket is taken out of the room again (the others see it leave), so
+      // that it is in no room whose events it cannot place, and the client's retry of the
+      // join starts clean, with a snapshot of its own.
+      if (connection.roomId === room.id) leaveCurrentRoom(connection);
+      throw new FrameFailedError(ROOM_NOT_LOADED, error);
+    } finally {
+      // Whatever happened, nothing stays held (held events are not bounded by the send buffer):
+      // after a snapshot they go out, minus what it carried; without one they are dropped (the
+      // retry's snapshot has them).
+      if (deliveredSeq === null) connection.dropLiveEvents();
+      else connection.releaseLiveEvents(deliveredSeq);
+    }
   }
 
   function leave(connection: Connection, frame: Frame<'leave'>): void {
