@@ -9,8 +9,39 @@ const Health = z
   .object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() })
   .meta({ examples: [{ status: 'ok', checks: { database: 'ok' } }] });
 
+/**
+ * Longest /readyz waits for the database or the bus. A check that does not answer by then counts
+ * as unreachable: a load balancer's probe gets its 503 at once instead of hanging (a pool waiting
+ * for a connection that never comes, ioredis queueing the PING until Redis is back).
+ */
+export const READINESS_TIMEOUT_MS = 800;
+
+/**
+ * Runs `check` at most once at a time: a probe that arrives while the previous one's check is
+ * still waiting (a hung database) waits on that same check instead of queueing one more.
+ */
+function singleFlight(check: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  return () => {
+    running ??= check().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+}
+
+function within(ms: number, check: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
+}
+
 export function healthRoutes(app: FastifyInstance, { db, bus }: { db: Db; bus: Bus }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const checkDatabase = singleFlight(() => ping(db));
+  const checkBus = singleFlight(() => bus.check());
 
   r.get(
     '/healthz',
@@ -38,7 +69,10 @@ export function healthRoutes(app: FastifyInstance, { db, bus }: { db: Db; bus: B
       },
     },
     async (request, reply) => {
-      const [database, busCheck] = await Promise.allSettled([ping(db), bus.check()]);
+      const [database, busCheck] = await Promise.allSettled([
+        within(READINESS_TIMEOUT_MS, checkDatabase()),
+        within(READINESS_TIMEOUT_MS, checkBus()),
+      ]);
       const checks = {
         database: database.status === 'fulfilled' ? 'ok' : 'unreachable',
         bus: busCheck.status === 'fulfilled' ? `ok (${bus.kind})` : `unreachable (${bus.kind})`,
