@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import { forbidden } from '../errors.ts';
 import { SESSION_COOKIE } from '../http/auth-hook.ts';
 import { routeLibraryConsole } from '../library-console.ts';
+import { createLogLimiter } from '../log-limiter.ts';
 import type { Services } from '../services/index.ts';
 import { toPublicUser } from '../services/mappers.ts';
 import { insertCodeStateIfMissing, loadCodeState, saveCodeState } from '../store/code-documents.repository.ts';
@@ -49,9 +50,15 @@ const cookieValue = (header: string | null, name: string) =>
 /** Hocuspocus sends a refused client the error's `reason` (else only "permission-denied"). */
 const refusal = (reason: string) => Object.assign(new Error(reason), { reason });
 
-function redisExtension(url: string, prefix: string) {
+/**
+ * The Redis extension's two connections (publish, subscribe), with their errors logged at warn
+ * through the app's logger: without a listener, ioredis prints "[ioredis] Unhandled error event"
+ * and a stack for every failed reconnect while Redis is down. ioredis retries by itself; at most
+ * 5 lines a minute per connection (then a count), and one line when it is back.
+ */
+function redisExtension(url: string, prefix: string, log: FastifyInstance['log']) {
   const u = new URL(url);
-  return new Redis({
+  const extension = new Redis({
     host: u.hostname,
     port: Number(u.port || 6379),
     prefix: `${prefix}:code`,
@@ -62,6 +69,23 @@ function redisExtension(url: string, prefix: string) {
       ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
     },
   });
+  const errors = createLogLimiter(log, { perMinute: 5, what: 'code-room Redis connection errors' });
+  for (const [connection, client] of [
+    ['publisher', extension.pub],
+    ['subscriber', extension.sub],
+  ] as const) {
+    let failing = false;
+    client.on('error', (error: Error) => {
+      failing = true;
+      errors.log('warn', connection, { err: error, connection }, 'code-room Redis connection error');
+    });
+    client.on('ready', () => {
+      if (!failing) return;
+      failing = false;
+      log.info({ connection }, 'code-room Redis connection back');
+    });
+  }
+  return { extension, close: () => errors.close() };
 }
 
 /**
@@ -123,6 +147,8 @@ export function registerCollab(
   // while this server runs, those become capped log lines instead (library-console.ts).
   const restoreConsole = routeLibraryConsole(app.log);
   app.addHook('onClose', async () => restoreConsole());
+  const redis = deps.redisUrl ? redisExtension(deps.redisUrl, deps.redisPrefix, app.log) : null;
+  app.addHook('onClose', async () => redis?.close());
   const hocuspocus = new Hocuspocus({
     quiet: true,
     debounce: 1000,
@@ -138,7 +164,7 @@ export function registerCollab(
         },
         store: async ({ documentName, state }) => persist(documentName, state),
       }),
-      ...(deps.redisUrl ? [redisExtension(deps.redisUrl, deps.redisPrefix)] : []),
+      ...(redis ? [redis.extension] : []),
     ],
     // Nothing a client sends is kept before it is let in beyond one frame's worth.
     maxUnauthenticatedQueueSize: limits.maxFrameBytes,
