@@ -312,17 +312,33 @@ export async function startCluster(options: ClusterOptions) {
     });
     return started;
   };
-  // Node A first: it migrates the empty database; the others start on the migrated schema.
-  const [firstName, ...otherNames] = names;
-  if (!firstName) throw new Error('a cluster needs a node');
-  nodes.set(firstName, await start(firstName));
-  for (const [name, node] of await Promise.all(otherNames.map(async (name) => [name, await start(name)] as const))) {
-    nodes.set(name, node);
-  }
   const stop = (child: ServerProcess['child']) => {
     expectedExits.add(child);
     return stopServerProcess(child);
   };
+  const dropDatabase = async () => {
+    const cleanup = new pg.Client({ connectionString: options.adminUrl, application_name: HARNESS_APP_NAME });
+    await cleanup.connect();
+    await cleanup.query(`drop database if exists ${dbName} with (force)`);
+    await cleanup.end();
+  };
+  try {
+    // Node A first: it migrates the empty database; the others start on the migrated schema.
+    const [firstName, ...otherNames] = names;
+    if (!firstName) throw new Error('a cluster needs a node');
+    nodes.set(firstName, await start(firstName));
+    for (const [name, node] of await Promise.all(otherNames.map(async (name) => [name, await start(name)] as const))) {
+      nodes.set(name, node);
+    }
+  } catch (error) {
+    // Nothing is left behind when the cluster cannot start.
+    await Promise.all([...nodes.values()].map((n) => stop(n.child)));
+    await pgProxy.close();
+    await redis.stop();
+    await db.end().catch(() => {});
+    await dropDatabase();
+    throw error;
+  }
   const portOf = (node: ServerProcess) => Number(new URL(node.http).port);
   const targets = () => [...nodes].map(([name, node]) => ({ name, port: portOf(node) }));
   // Sockets and REST on separate ports: fetch keeps HTTP connections alive per origin, and an
@@ -401,10 +417,7 @@ export async function startCluster(options: ClusterOptions) {
       await pgProxy.close();
       await redis.stop();
       await db.end().catch(() => {});
-      const cleanup = new pg.Client({ connectionString: options.adminUrl, application_name: HARNESS_APP_NAME });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${dbName} with (force)`);
-      await cleanup.end();
+      await dropDatabase();
     },
   };
 }
