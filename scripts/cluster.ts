@@ -79,11 +79,23 @@ export async function checkPrerequisites(options: ClusterOptions): Promise<strin
   return problems;
 }
 
-function nginxConfig(dir: string, port: number, upstreams: number[]): string {
+/**
+ * The cluster's nginx: deploy/nginx.conf's behaviour on one machine (see the comments there):
+ * old workers let go of WebSockets 2 s after a reload, a node's 503 is passed on (not retried,
+ * not counted as a failure), a frozen node is found by the REST read timeout and skipped for
+ * 5 s, /readyz is answered to this machine only.
+ */
+export function nginxConfig(dir: string, port: number, upstreams: number[]): string {
+  const proxyHeaders = `
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Request-Id $request_id;`;
   return `
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
+worker_shutdown_timeout 2s;
 events { worker_connections 4096; }
 http {
   access_log off;
@@ -100,18 +112,28 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`)
   server {
     listen 127.0.0.1:${port};
     client_max_body_size 30m;
+    proxy_http_version 1.1;
+    proxy_next_upstream error timeout http_502;
+    proxy_connect_timeout 2s;
+    location ^~ /ws {
+      proxy_pass http://tandem;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;${proxyHeaders}
+      proxy_read_timeout 1h;
+      proxy_send_timeout 1h;
+    }
+    location = /readyz {
+      allow 127.0.0.0/8;
+      deny all;
+      proxy_pass http://tandem;
+      proxy_set_header Connection "";${proxyHeaders}
+      proxy_read_timeout 5s;
+    }
     location / {
       proxy_pass http://tandem;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Request-Id $request_id;
-      proxy_read_timeout 1h;
-      proxy_next_upstream error timeout http_502 http_503;
-      proxy_connect_timeout 2s;
+      proxy_set_header Connection "";${proxyHeaders}
+      proxy_read_timeout 15s;
+      proxy_send_timeout 15s;
     }
   }
 }
