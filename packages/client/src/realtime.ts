@@ -29,6 +29,12 @@ export type RealtimeEvents = {
   /** A send the server refused for good (it will not be retried). */
   sendFailed: { clientMessageId: string; code: string; message: string };
   /**
+   * The server took this socket out of its room unasked: the membership ended elsewhere (left
+   * over REST or on another device). The client stays connected, outside any room; its sends
+   * for that room failed (`sendFailed`). Join again to return.
+   */
+  removed: { roomId: string; reason: string };
+  /**
    * A send the server refused for now (`internal`, `rate_limited`, `not_in_room`): it stays
    * pending and goes again, same clientMessageId, in `delayMs`.
    */
@@ -515,6 +521,11 @@ export class RealtimeClient {
         if (frame.roomId === this.joinedRoomId && this.joinConfirmed) this.sendJoin();
         return;
       case 'left':
+        // Unasked (with a reason): the membership ended elsewhere (left over REST, on another
+        // device). Sends still waiting for this room will never be stored: fail them, say so.
+        if (frame.reason !== undefined && frame.roomId === this.joinedRoomId)
+          this.onRemoved(frame.roomId, frame.reason);
+        return;
       case 'pong':
       case 'watching':
         return;
@@ -613,6 +624,23 @@ export class RealtimeClient {
       return;
     }
     this.events.emit('error', frame);
+  }
+
+  private onRemoved(roomId: string, reason: string): void {
+    this.target = null;
+    this.joinedRoomId = null;
+    this.joinConfirmed = false;
+    this.timeline.reset(0);
+    for (const pending of this.outbox.forRoom(roomId)) {
+      this.forgetRetry(pending.clientMessageId);
+      this.outbox.fail(pending.clientMessageId, new RealtimeError('not_in_room', reason));
+      this.events.emit('sendFailed', {
+        clientMessageId: pending.clientMessageId,
+        code: 'not_in_room',
+        message: reason,
+      });
+    }
+    this.events.emit('removed', { roomId, reason });
   }
 
   private retrySend(clientMessageId: string, frame: ServerFrameOf<'error'>): void {

@@ -225,3 +225,33 @@ describe('a join the server refuses', () => {
     client.close();
   });
 });
+
+describe('a membership that ends elsewhere', () => {
+  it('fails the room’s waiting sends instead of retrying them for ever, and says the socket was removed', async () => {
+    const { client, events, socket } = await joinedClient();
+    const removed: RealtimeEvents['removed'][] = [];
+    client.on('removed', (e) => removed.push(e));
+    const { clientMessageId, done } = client.send('hello');
+    socket.deliver(error(clientMessageId, 'not_in_room'));
+    expect(events.retrying).toHaveLength(1);
+
+    const reason = 'You left this room (on this or another device): join it again to return.';
+    socket.deliver({ type: 'left', roomId, reason });
+    await expect(done).rejects.toMatchObject({ code: 'not_in_room' });
+    expect(events.failed).toEqual([{ clientMessageId, code: 'not_in_room', message: reason }]);
+    expect(removed).toEqual([{ roomId, reason }]);
+    expect(client.roomId).toBeNull();
+    expect(client.pending).toBe(0);
+    // The retry that was waiting never goes.
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(socket.sentOf('send')).toHaveLength(1);
+  });
+
+  it('ignores the answer to its own leave (no reason)', async () => {
+    const { client, socket } = await joinedClient();
+    const removed: RealtimeEvents['removed'][] = [];
+    client.on('removed', (e) => removed.push(e));
+    socket.deliver({ type: 'left', roomId });
+    expect(removed).toHaveLength(0);
+  });
+});
