@@ -55,7 +55,16 @@ export function openStore(database: Config['database'], hooks: StoreHooks = {}):
     if (event.level === 'query') hooks.onQuery?.(event.queryDurationMillis / 1000);
   };
   if (database.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: database.url, max: database.poolSize ?? 10, types: pgTypes });
+    const pool = new pg.Pool({
+      connectionString: database.url,
+      max: database.poolSize ?? 10,
+      types: pgTypes,
+      // A database that does not answer (a partition, a black-holed route) fails a new
+      // connection after 5 s instead of holding the request until TCP gives up; keep-alive lets
+      // the kernel find dead connections that sit idle in the pool.
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+    });
     pool.on('error', hooks.onError ?? (() => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardCheckouts(pool) }), log });
     return { db, dialect: 'postgres', close: () => db.destroy() };
