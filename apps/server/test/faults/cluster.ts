@@ -145,6 +145,15 @@ export type Balancer = {
   counts: () => Record<string, number>;
   /** Drops every connection (to one node, or all). */
   cut: (node?: string) => void;
+  /**
+   * Active health checks, as HAProxy (`option httpchk`), a cloud load balancer or a Kubernetes
+   * readiness probe do and open-source nginx does not: GET /healthz on every node each second
+   * (1 s timeout); two failures in a row take a node out of the rotation, two successes put it
+   * back. Off by default: plain round robin, which skips only a node that refuses connections.
+   */
+  healthChecks: (on: boolean) => void;
+  /** Nodes taken out of the rotation by the health checks. */
+  down: () => string[];
   close: () => Promise<void>;
 };
 
@@ -154,6 +163,25 @@ export async function startBalancer(initial: Array<{ name: string; port: number 
   let targets = initial.slice();
   let turn = 0;
   const pairs = new Set<Pair>();
+  const unhealthy = new Set<string>();
+  const streaks = new Map<string, number>();
+  let checker: ReturnType<typeof setInterval> | undefined;
+  const check = async () => {
+    await Promise.all(
+      targets.map(async (target) => {
+        const ok = await fetch(`http://127.0.0.1:${target.port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+          (res) => res.ok,
+          () => false,
+        );
+        // Positive: successes in a row; negative: failures in a row.
+        const streak = streaks.get(target.name) ?? 0;
+        const next = ok ? Math.max(streak, 0) + 1 : Math.min(streak, 0) - 1;
+        streaks.set(target.name, next);
+        if (next <= -2) unhealthy.add(target.name);
+        if (next >= 2) unhealthy.delete(target.name);
+      }),
+    );
+  };
   const server = net.createServer((client) => {
     const pair: Pair = { client, upstream: null, node: '', tag: undefined };
     pairs.add(pair);
@@ -182,7 +210,9 @@ export async function startBalancer(initial: Array<{ name: string; port: number 
     });
     client.on('close', end);
     client.on('error', end);
-    const list = targets.slice();
+    const healthy = targets.filter((t) => !unhealthy.has(t.name));
+    // With every node out of the rotation, try them all anyway (as nginx does).
+    const list = healthy.length > 0 ? healthy : targets.slice();
     const first = turn++;
     let tries = 0;
     const attempt = () => {
@@ -237,8 +267,26 @@ export async function startBalancer(initial: Array<{ name: string; port: number 
         pair.upstream?.destroy();
       }
     },
+    healthChecks: (on) => {
+      clearInterval(checker);
+      checker = undefined;
+      unhealthy.clear();
+      streaks.clear();
+      if (on) {
+        let running = false;
+        checker = setInterval(() => {
+          if (running) return;
+          running = true;
+          void check().finally(() => {
+            running = false;
+          });
+        }, 1000);
+      }
+    },
+    down: () => [...unhealthy],
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(checker);
         for (const pair of pairs) {
           pair.client.destroy();
           pair.upstream?.destroy();

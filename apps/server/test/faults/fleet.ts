@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRestClient, RealtimeClient } from '@tandem/client';
+import { createRestClient, RealtimeClient, type RealtimeOptions } from '@tandem/client';
 import type { Message } from '@tandem/protocol';
 import type pg from 'pg';
 import { waitFor } from './cluster.ts';
@@ -22,15 +22,28 @@ export type SendRecord = {
   failed?: string;
 };
 
+export type ClientOptions = Omit<RealtimeOptions, 'url' | 'token' | 'rest' | 'WebSocket'>;
+
 export type FleetOptions = {
   /** The balancer's base URLs. */
   http: string;
   ws: string;
-  backoff?: { baseMs: number; maxMs: number };
+  /** RealtimeClient options; `FAULT_CLIENT_OPTIONS` when left out, `{}` for the client's defaults. */
+  client?: ClientOptions;
 };
 
-/** Backoff of the fleet's clients: short, so a suite on a busy machine recovers in seconds. */
-export const FLEET_BACKOFF = { baseMs: 250, maxMs: 3000 };
+/**
+ * The fault suite's clients: shorter timeouts than the client's defaults (backoff 500 ms → 15 s,
+ * hello 5 s, ack 10 s + ping 3 s), so that a frozen node is left within seconds of a short test
+ * rather than after about 20 s. What they test is the same: no hello in time, or a send unacked
+ * and a ping unanswered, and the socket is replaced.
+ */
+export const FAULT_CLIENT_OPTIONS: ClientOptions = {
+  backoff: { baseMs: 250, maxMs: 3000 },
+  helloTimeoutMs: 3000,
+  ackTimeoutMs: 4000,
+  pingTimeoutMs: 2000,
+};
 
 export class FleetClient {
   readonly tag: string;
@@ -44,6 +57,8 @@ export class FleetClient {
   readonly sends = new Map<string, SendRecord>();
   /** Times the connection was lost and retried ('status' → 'reconnecting'). */
   reconnects = 0;
+  /** Every reconnect attempt scheduled, with the close that caused it. */
+  readonly retries: Array<{ code: number; reason: string }> = [];
   /** 'closed' events (the client gave up for good) not caused by `close()`. */
   readonly closes: Array<{ code: number; reason: string }> = [];
   /** Who this client believes is present in its room: user id → username. */
@@ -60,6 +75,8 @@ export class FleetClient {
   readonly presenceErrors: string[] = [];
   /** `hellos` when the notice counters were last reset. */
   hellosAtMark = 0;
+  /** The newest connection and presence events, for failure messages. */
+  private readonly history: string[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
   private counter = 0;
   private closing = false;
@@ -74,18 +91,25 @@ export class FleetClient {
     this.token = who.token;
     this.roomId = who.roomId;
     this.rt = new RealtimeClient({
+      ...(options.client ?? FAULT_CLIENT_OPTIONS),
       url: `${options.ws}?fc=${who.tag}`,
       token: who.token,
       rest: createRestClient({ baseUrl: options.http, token: who.token }),
-      backoff: options.backoff ?? FLEET_BACKOFF,
     });
     this.rt.on('status', (status) => {
+      this.note(status);
       if (status === 'reconnecting') this.reconnects += 1;
+    });
+    this.rt.on('reconnectScheduled', (event) => {
+      this.retries.push({ code: event.code, reason: event.reason });
     });
     this.rt.on('closed', (event) => {
       if (!this.closing) this.closes.push(event);
     });
     this.rt.on('joined', (frame) => {
+      this.note(
+        `joined${frame.resumed ? ' (resumed)' : ''}, shown present: ${frame.present.map((u) => u.username).join(' ')}`,
+      );
       this.joins += 1;
       if (!frame.resumed) this.timeline = frame.messages.slice();
       this.view = new Map(frame.present.map((u) => [u.id, u.username]));
@@ -98,17 +122,18 @@ export class FleetClient {
     });
     this.rt.on('presence', (frame) => {
       const about = this.noticesAbout.get(frame.user.id) ?? { join: 0, leave: 0 };
+      this.note(`${frame.action} ${frame.user.username}`);
       about[frame.action] += 1;
       this.noticesAbout.set(frame.user.id, about);
       if (frame.action === 'join') {
         this.joinNotices += 1;
         if (this.view.has(frame.user.id))
-          this.presenceErrors.push(`join notice for ${frame.user.username}, shown present`);
+          this.presenceErrors.push(`join notice for ${frame.user.username}, shown present (${this.recent()})`);
         this.view.set(frame.user.id, frame.user.username);
       } else {
         this.leaveNotices += 1;
         if (!this.view.has(frame.user.id))
-          this.presenceErrors.push(`leave notice for ${frame.user.username}, not shown`);
+          this.presenceErrors.push(`leave notice for ${frame.user.username}, not shown (${this.recent()})`);
         this.view.delete(frame.user.id);
       }
     });
@@ -116,6 +141,16 @@ export class FleetClient {
       const record = this.sends.get(failure.clientMessageId);
       if (record) record.failed = `${failure.code}: ${failure.message}`;
     });
+  }
+
+  private note(what: string): void {
+    this.history.push(`${Math.round(performance.now())} ${what}`);
+    if (this.history.length > 12) this.history.shift();
+  }
+
+  /** The last few events, oldest first. */
+  recent(count = 6): string {
+    return this.history.slice(-count).join(' | ');
   }
 
   /** Starts counting presence notices afresh (before a fault). */
@@ -230,21 +265,25 @@ export async function startScenario(
   for (let i = 0; i < clients.length; i += concurrency) {
     await Promise.all(clients.slice(i, i + concurrency).map((c) => c.join()));
   }
-  return {
+  const scenario = {
     name: options.name,
     clients,
     roomIds,
+    /** When the clients last stopped sending (performance.now()); 0 while they never did. */
+    stoppedAt: 0,
     startSending: (everyMs = 200) => {
       for (const c of clients) c.startSending(everyMs);
     },
     stopSending: () => {
       for (const c of clients) c.stopSending();
+      scenario.stoppedAt = performance.now();
     },
     reconnects: () => clients.reduce((n, c) => n + c.reconnects, 0),
     close: () => {
       for (const c of clients) c.close();
     },
   };
+  return scenario;
 }
 
 // ------------------------------------------------------------------ the database's view
@@ -401,13 +440,22 @@ export function presenceFigures(scenario: Scenario) {
   const rejoins = new Map(scenario.clients.map((c) => [c.userId, c.hellos - c.hellosAtMark]));
   const wrong: string[] = [];
   let spuriousJoins = 0;
+  let comebacks = 0;
+  let flaps = 0;
   for (const c of scenario.clients) {
     const want = truth.get(c.roomId) ?? new Set<string>();
     const missing = [...want].filter((id) => !c.view.has(id)).length;
     const extra = [...c.view.keys()].filter((id) => !want.has(id)).length;
     if (missing || extra) wrong.push(`${c.tag}: ${missing} missing, ${extra} extra`);
-    for (const [userId, counts] of c.noticesAbout)
-      spuriousJoins += Math.max(0, counts.join - (rejoins.get(userId) ?? 0));
+    for (const [userId, counts] of c.noticesAbout) {
+      const rejoined = rejoins.get(userId) ?? 0;
+      // A join is real when the user's client came in again, or when it follows a leave this
+      // client was shown (a node taken for dead that came back); anything more is spurious.
+      spuriousJoins += Math.max(0, counts.join - rejoined - counts.leave);
+      comebacks += Math.min(counts.leave, Math.max(0, counts.join - rejoined));
+      // Going and coming back more than once per real rejoin is flapping.
+      flaps += Math.max(0, counts.leave - 1 - rejoined);
+    }
   }
   return {
     wrong,
@@ -415,13 +463,16 @@ export function presenceFigures(scenario: Scenario) {
     leaveNotices: scenario.clients.reduce((n, c) => n + c.leaveNotices, 0),
     /** New sockets that joined (each could be seen as a join by every other client of its room). */
     realJoins: [...rejoins.values()].reduce((n, r) => n + r, 0),
+    /** Joins that followed a leave the same client was shown (a node given up for dead, back). */
+    comebacks,
     spuriousJoins,
+    flaps,
     errors: scenario.clients.flatMap((c) => c.presenceErrors.map((e) => `${c.tag}: ${e}`)),
   };
 }
 
 export function presenceLine(p: ReturnType<typeof presenceFigures>): string {
-  return `  presence: ${p.joinNotices} join notices for ${p.realJoins} real joins (${p.spuriousJoins} spurious), ${p.leaveNotices} leave notices, ${p.wrong.length} wrong views, ${p.errors.length} inconsistent notices`;
+  return `  presence: ${p.joinNotices} join notices for ${p.realJoins} real joins and ${p.comebacks} comebacks after a leave (${p.spuriousJoins} spurious), ${p.leaveNotices} leave notices (${p.flaps} beyond one per user and rejoin), ${p.wrong.length} wrong views, ${p.errors.length} inconsistent notices`;
 }
 
 // ------------------------------------------------------------------ reporting

@@ -109,7 +109,8 @@ async function main(): Promise<number> {
   });
   const failures: string[] = [];
   try {
-    const fleetOptions = { http: cluster.http, ws: cluster.ws, backoff: { baseMs: 500, maxMs: 15_000 } };
+    // The client's own defaults (backoff, hello, ack and ping timeouts), as an app would run.
+    const fleetOptions = { http: cluster.http, ws: cluster.ws, client: {} };
     const scenario: Scenario = await startScenario({
       ...fleetOptions,
       name: 'soak',
