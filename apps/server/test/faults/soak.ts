@@ -107,6 +107,15 @@ async function main(): Promise<number> {
     // LOG_LEVEL stays info: the harness learns the node's port from its "listening" line.
     env: { NODE_OPTIONS: '--inspect=127.0.0.1:0' },
   });
+  // Interrupted (Ctrl-C, a CI timeout): the nodes, the Redis and the database go too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`soak: ${signal}: stopping the cluster`);
+      const exit = () => process.exit(130);
+      setTimeout(exit, 10_000).unref();
+      cluster.close().then(exit, exit);
+    });
+  }
   const failures: string[] = [];
   try {
     // The client's own defaults (backoff, hello, ack and ping timeouts), as an app would run.
