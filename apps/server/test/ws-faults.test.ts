@@ -160,4 +160,42 @@ describe('frames that fail on the server side', () => {
     a.send({ type: 'send', roomId, clientMessageId: 'c1', body: 'hello', ref: 'send-2' });
     expect((await a.next('ack', (f) => f.ref === 'send-2')).message.seq).toBe(1);
   });
+  it('someone who enters while a join snapshot is being read is announced to the joiner exactly once', async () => {
+    const alice = await guest(app);
+    const bob = await guest(app);
+    const roomId = await createRoom(app, alice.headers);
+    await app.inject({ method: 'POST', url: `/rooms/${roomId}/join`, headers: bob.headers });
+    const a = await connectAs(url, alice.token);
+    const b = await connectAs(url, bob.token);
+    open.push(a, b);
+
+    // Alice's snapshot read waits until Bob is in the room.
+    const messages = app.services.messages;
+    const page = messages.page.bind(messages);
+    let bobIn!: () => void;
+    const bobEntered = new Promise<void>((resolve) => {
+      bobIn = resolve;
+    });
+    messages.page = async (...args: Parameters<typeof page>) => {
+      messages.page = page;
+      await bobEntered;
+      return page(...args);
+    };
+    restores.push(() => {
+      messages.page = page;
+    });
+
+    a.send({ type: 'join', roomId, ref: 'a-join' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    b.send({ type: 'join', roomId, ref: 'b-join' });
+    await b.next('joined');
+    bobIn();
+    const joined = await a.next('joined');
+    await a.none('presence', 300, (f) => f.type === 'presence' && f.user.id !== bob.user.id);
+    const inSnapshot = joined.present.filter((u) => u.id === bob.user.id).length;
+    const notices = a.frames.filter(
+      (f) => f.type === 'presence' && f.action === 'join' && f.user.id === bob.user.id,
+    ).length;
+    expect(inSnapshot + notices).toBe(1);
+  });
 });

@@ -82,6 +82,9 @@ export function frameHandlers(deps: HandlerDeps) {
       hub.enter(connection, room.id);
       connection.roomId = room.id;
     }
+    // Who is here as of now: a change from here on is held and follows the snapshot, so read
+    // later (after the awaits below) a newcomer would be both in the list and announced.
+    const present = presence.present(room.id);
 
     // Set once the snapshot is out: the held events after it are sent, else none is.
     let deliveredSeq: number | null = null;
@@ -103,7 +106,7 @@ export function frameHandlers(deps: HandlerDeps) {
         type: 'joined',
         ...(frame.ref === undefined ? {} : { ref: frame.ref }),
         room,
-        present: presence.present(room.id),
+        present,
         reads,
         latestSeq: Math.max(room.latestSeq, newest),
         messages,
