@@ -148,7 +148,10 @@ export class RealtimeClient {
   private refCounter = 0;
   private watching = false;
   /** Sends refused for now: how often, and the timer of the next try. */
-  private readonly sendRetries = new Map<string, { attempt: number; timer?: ReturnType<typeof setTimeout> }>();
+  private readonly sendRetries = new Map<
+    string,
+    { attempt: number; code?: string; timer?: ReturnType<typeof setTimeout> }
+  >();
   /** The ref of the latest join written: an error for an older one is stale. */
   private joinRef: string | null = null;
   private joinAttempt = 0;
@@ -588,6 +591,12 @@ export class RealtimeClient {
     this.forgetRetry(message.clientMessageId);
     this.outbox.acknowledge(message);
     if (message.roomId === this.joinedRoomId) this.accept([message]);
+    // The server stores again: sends that failed on its side (a database outage) and wait out
+    // a backoff go now, in order, instead of up to 10 s later. Rate-limited ones keep waiting.
+    for (const pending of this.outbox.forRoom(message.roomId)) {
+      const retry = this.sendRetries.get(pending.clientMessageId);
+      if (retry?.timer && retry.code === 'internal') this.flushOne(pending.clientMessageId);
+    }
   }
 
   private onError(frame: ServerFrameOf<'error'>): void {
@@ -646,6 +655,7 @@ export class RealtimeClient {
   private retrySend(clientMessageId: string, frame: ServerFrameOf<'error'>): void {
     this.inFlight.delete(clientMessageId);
     const retry = this.sendRetries.get(clientMessageId) ?? { attempt: 0 };
+    retry.code = frame.code;
     this.sendRetries.set(clientMessageId, retry);
     clearTimeout(retry.timer);
     const delayMs = backoffDelay(retry.attempt, this.options.retryBackoff);

@@ -105,6 +105,27 @@ describe('a send the server refuses for now', () => {
     client.close();
   });
 
+  it('waiting out a backoff after the database failed, goes at once when another send is acknowledged (the server stores again)', async () => {
+    const { client, socket } = await joinedClient();
+    const first = client.send('one');
+    const second = client.send('two');
+    const limited = client.send('three');
+    for (let i = 0; i < 5; i++) {
+      socket.deliver(error(first.clientMessageId, 'internal'));
+      socket.deliver(error(second.clientMessageId, 'internal'));
+      await vi.advanceTimersByTimeAsync(RETRY_WAITS[i] as number);
+    }
+    socket.deliver(error(first.clientMessageId, 'internal')); // the next tries are 8 s away
+    socket.deliver(error(second.clientMessageId, 'internal'));
+    socket.deliver(error(limited.clientMessageId, 'rate_limited'));
+    const before = socket.sentOf('send').length;
+    // A send of another tab's, or a retry that got through: the database is back.
+    socket.deliver({ type: 'ack', ref: 'x', message: message(2, { clientMessageId: 'other' }) });
+    const resent = socket.sentOf('send').slice(before);
+    expect(resent.map((s) => s.clientMessageId)).toEqual([first.clientMessageId, second.clientMessageId]);
+    client.close();
+  });
+
   it('is refused for good on a permanent error: rejected, sendFailed, not retried', async () => {
     const { client, events, socket } = await joinedClient();
     const { clientMessageId, done } = client.send('hello');
