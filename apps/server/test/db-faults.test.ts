@@ -239,6 +239,37 @@ describe.skipIf(!postgres)('the server through database faults', () => {
     open.push(back);
   });
 
+  it('REST: a request the database cannot serve answers 503 with Retry-After, logged at warn once per node, not at error per request', async () => {
+    const before = server.output().length;
+    proxy.setDown(true);
+    // No session to check: a guest sign-in goes straight to the database.
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${server.http}/auth/guest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: uniqueName() }),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message).toMatch(/database is not answering.*try again/i);
+    }
+    proxy.setDown(false);
+    const lines = server
+      .output()
+      .slice(before)
+      .split('\n')
+      .filter((line) => line.includes('the database is not answering'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ level: 40 });
+    const ok = await fetch(`${server.http}/auth/guest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: uniqueName() }),
+    });
+    expect(ok.status).toBe(201);
+  });
+
   it('REST: a session that cannot be checked answers 503 with a retry message, not 401', async () => {
     const { token } = await api<{ token: string }>('POST', '/auth/guest', { body: { username: uniqueName() } });
     const { roomId } = await api<{ roomId: string }>('POST', '/rooms', { token, body: { name: uniqueName('room') } });

@@ -3,7 +3,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.ts';
 import { createLogLimiter } from '../log-limiter.ts';
+import { isStoreUnavailable } from '../store/db.ts';
 import type { SpaFallback } from './web.ts';
+
+/** Seconds a client is asked to wait (`Retry-After`) when the database did not answer. */
+const DATABASE_RETRY_SECONDS = 2;
 
 const send = (code: ErrorCode, message: string, details?: unknown): ErrorResponse => ({
   error: details === undefined ? { code, message } : { code, message, details },
@@ -129,6 +133,14 @@ export function registerErrorHandling(
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       refused(request, error.statusCode, error.code ?? 'validation_failed', error.message);
       return reply.status(error.statusCode).send(send('validation_failed', error.message));
+    }
+    if (isStoreUnavailable(error)) {
+      // An outage: the request may succeed in a moment. Logged once per node, not per request.
+      failures.log('warn', 'database', { err: error }, 'request failed: the database is not answering');
+      reply.header('retry-after', String(DATABASE_RETRY_SECONDS));
+      return reply
+        .status(503)
+        .send(send('internal', 'The database is not answering just now. Try again in a few seconds.'));
     }
     failures.log('error', request.ip, { err: error }, 'request failed');
     return reply.status(500).send(send('internal', 'Something went wrong on our side. Try again in a moment.'));

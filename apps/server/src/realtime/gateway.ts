@@ -10,6 +10,7 @@ import { createLogLimiter } from '../log-limiter.ts';
 import { type Authenticated, SessionCheckError, type SessionEnd } from '../services/accounts.service.ts';
 import type { Services } from '../services/index.ts';
 import { toPublicUser } from '../services/mappers.ts';
+import { isStoreUnavailable } from '../store/db.ts';
 import { Connection } from './connection.ts';
 import { FrameFailedError, type FrameHandlers, NotInRoomError } from './frame-handlers.ts';
 import type { LobbyFeed } from './lobby.ts';
@@ -237,8 +238,14 @@ export function createGateway(deps: {
     const failed = (error: unknown, ref?: string) => {
       const unchecked = error instanceof SessionCheckError;
       const cause = error instanceof FrameFailedError || unchecked ? error.cause : error;
-      const level = unchecked ? 'warn' : 'error';
-      frameFailures.log(level, connection?.user.id ?? 'unauthenticated', { err: cause }, 'frame handling failed');
+      if (isStoreUnavailable(cause)) {
+        // An outage fails every frame at once: logged at warn, at most 30 lines a minute per
+        // node (not per user), then a count.
+        frameFailures.log('warn', 'database', { err: cause }, 'frame failed: the database is not answering');
+      } else {
+        const level = unchecked ? 'warn' : 'error';
+        frameFailures.log(level, connection?.user.id ?? 'unauthenticated', { err: cause }, 'frame handling failed');
+      }
       if (!connection) {
         return socket.close(CloseCode.tryAgainLater, unchecked ? SESSION_UNCHECKED : SOCKET_NOT_OPENED);
       }
