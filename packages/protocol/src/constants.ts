@@ -33,3 +33,17 @@ export const CloseCode = {
   tooManyConnections: 4429,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/**
+ * The reason `/ws/code` (Hocuspocus) refuses a document with when the session could not be looked
+ * up just now (the database did not answer): not a verdict on the session. Clients send their
+ * token again with backoff instead of showing the room as refused.
+ */
+export const CODE_SESSION_UNCHECKED = 'session-unchecked: could not check your session just now; retrying';
+
+/**
+ * The reason `/ws/code` closes a document's connection with when its user left the room (over
+ * REST, on this or another device). Clients stop there rather than open it again, which would
+ * join the room again.
+ */
+export const CODE_LEFT_ROOM = 'You left this room (on this or another device): open it again to return.';

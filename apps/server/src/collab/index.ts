@@ -1,7 +1,8 @@
 import { Database } from '@hocuspocus/extension-database';
 import { Redis } from '@hocuspocus/extension-redis';
-import { type Connection, type Document, Hocuspocus } from '@hocuspocus/server';
+import { type Connection, type Document, Hocuspocus, type onAuthenticatePayload } from '@hocuspocus/server';
 import type { PublicUser } from '@tandem/protocol';
+import { CloseCode, CODE_LEFT_ROOM, CODE_SESSION_UNCHECKED } from '@tandem/protocol/constants';
 import type { FastifyInstance } from 'fastify';
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
@@ -10,10 +11,12 @@ import { forbidden } from '../errors.ts';
 import { SESSION_COOKIE } from '../http/auth-hook.ts';
 import { routeLibraryConsole } from '../library-console.ts';
 import { createLogLimiter } from '../log-limiter.ts';
+import { onAccountEvent } from '../realtime/index.ts';
+import { SessionCheckError } from '../services/accounts.service.ts';
 import type { Services } from '../services/index.ts';
 import { toPublicUser } from '../services/mappers.ts';
 import { insertCodeStateIfMissing, loadCodeState, saveCodeState } from '../store/code-documents.repository.ts';
-import type { Db } from '../store/db.ts';
+import { type Db, isStoreUnavailable } from '../store/db.ts';
 import { awarenessUser, ByteBudget, DocumentSizes } from './limits.ts';
 import { CODE_TEXT, META_MAP, readState, seedState } from './seed.ts';
 
@@ -31,6 +34,12 @@ export const CodeCloseCode = {
   documentFull: 4413,
   /** More bytes than CODE_WS_BYTES_PER_SECOND / CODE_WS_BURST_BYTES allow. */
   tooFast: 4429,
+  /**
+   * Its user left the room (over REST): that document's connection is closed, not the socket
+   * (the client hears only the reason, CODE_LEFT_ROOM). A signed-out or expired session closes
+   * the socket with 4401, as on `/ws`.
+   */
+  leftRoom: 4403,
 } as const;
 
 /** The largest awareness state (name, colour, cursor) a client may publish; bigger ones are dropped. */
@@ -38,6 +47,25 @@ const MAX_AWARENESS_STATE_CHARS = 4096;
 
 /** What `onAuthenticate` leaves on each document connection. */
 type CodeContext = { socketKey: string; user?: PublicUser };
+
+/** Close reasons for sessions that end while their code sockets are open (as on `/ws`). */
+const SESSION_CLOSED = {
+  signed_out: 'signed out: this session was ended; sign in again',
+  expired: 'session expired: sign in again',
+};
+
+/** How often open code sockets are checked for sessions that ran out (besides on each frame). */
+const EXPIRY_CHECK_MS = 30_000;
+
+/** One `/ws/code` socket on this node, and what was let in on it. */
+type CodeSocket = {
+  close(code: number, reason: string): void;
+  userIds: Set<string>;
+  /** Sessions its documents were opened with: token hash → expiry (ms since the epoch). */
+  sessions: Map<string, number>;
+  /** Rooms its user left while it had them open: not opened again on this socket. */
+  left: Set<string>;
+};
 
 const kib = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
@@ -109,7 +137,7 @@ export function registerCollab(
   const sizes = new DocumentSizes(limits.maxDocumentBytes);
   // Code documents open per user on this node: `${socketKey}\0${documentName}` entries.
   const openByUser = new Map<string, Set<string>>();
-  const sockets = new Map<string, { close(code: number, reason: string): void; userIds: Set<string> }>();
+  const sockets = new Map<string, CodeSocket>();
   let socketCounter = 0;
   const forget = (userId: string, key: string) => {
     const open = openByUser.get(userId);
@@ -149,6 +177,35 @@ export function registerCollab(
   app.addHook('onClose', async () => restoreConsole());
   const redis = deps.redisUrl ? redisExtension(deps.redisUrl, deps.redisPrefix, app.log) : null;
   app.addHook('onClose', async () => redis?.close());
+  const unchecked = createLogLimiter(app.log, { perMinute: 30, what: 'code-room session checks that failed' });
+  app.addHook('onClose', async () => unchecked.close());
+
+  // Who may open a document: a signed-in user (guests too), only a code room's, and only so many
+  // at once. Opening a code room's editor joins the room, as joining it by id does — except again
+  // on a socket that had it open when its user left it.
+  async function authenticate({ token, documentName, requestHeaders, context }: onAuthenticatePayload) {
+    const sessionToken = token || cookieValue(requestHeaders.get('cookie'), SESSION_COOKIE);
+    const auth = sessionToken ? await services.accounts.authenticate(sessionToken) : null;
+    if (!auth) throw refusal('Sign in or join as a guest first.');
+    const { socketKey } = context as CodeContext;
+    const socket = sockets.get(socketKey);
+    if (socket?.left.has(documentName)) throw refusal(CODE_LEFT_ROOM);
+    const room = await services.rooms.findRoom(documentName);
+    if (!room) throw refusal('No room has this id. It may have been mistyped.');
+    if (room.kind !== 'code') throw refusal('This room has no code editor.');
+    const key = `${socketKey}\0${documentName}`;
+    const open = openByUser.get(auth.user.id) ?? new Set<string>();
+    if (!open.has(key) && open.size >= limits.maxOpenDocuments) {
+      throw refusal(`You have ${limits.maxOpenDocuments} code rooms open already. Close one, then try again.`);
+    }
+    await services.rooms.joinById(documentName, auth.user);
+    open.add(key);
+    openByUser.set(auth.user.id, open);
+    socket?.userIds.add(auth.user.id);
+    socket?.sessions.set(auth.tokenHash, auth.expiresAt);
+    return { user: toPublicUser(auth.user) } satisfies Omit<CodeContext, 'socketKey'>;
+  }
+
   const hocuspocus = new Hocuspocus({
     quiet: true,
     debounce: 1000,
@@ -169,26 +226,17 @@ export function registerCollab(
     // Nothing a client sends is kept before it is let in beyond one frame's worth.
     maxUnauthenticatedQueueSize: limits.maxFrameBytes,
     maxPendingDocuments: limits.maxOpenDocuments,
-    // Who may open a document: a signed-in user (guests too), only a code room's, and only so many
-    // at once. Opening a code room's editor joins the room, as joining it by id does.
-    async onAuthenticate({ token, documentName, requestHeaders, context }) {
-      const sessionToken = token || cookieValue(requestHeaders.get('cookie'), SESSION_COOKIE);
-      const auth = sessionToken ? await services.accounts.authenticate(sessionToken) : null;
-      if (!auth) throw refusal('Sign in or join as a guest first.');
-      const room = await services.rooms.findRoom(documentName);
-      if (!room) throw refusal('No room has this id. It may have been mistyped.');
-      if (room.kind !== 'code') throw refusal('This room has no code editor.');
-      const { socketKey } = context as CodeContext;
-      const key = `${socketKey}\0${documentName}`;
-      const open = openByUser.get(auth.user.id) ?? new Set<string>();
-      if (!open.has(key) && open.size >= limits.maxOpenDocuments) {
-        throw refusal(`You have ${limits.maxOpenDocuments} code rooms open already. Close one, then try again.`);
+    // A session or room that could not be looked up (the database did not answer) is refused with
+    // CODE_SESSION_UNCHECKED, which clients retry, never as if the session were bad.
+    async onAuthenticate(payload) {
+      try {
+        return await authenticate(payload);
+      } catch (error) {
+        if (!(error instanceof SessionCheckError) && !isStoreUnavailable(error)) throw error;
+        const cause = error instanceof SessionCheckError ? error.cause : error;
+        unchecked.log('warn', 'database', { err: cause }, 'code-room session or room could not be checked');
+        throw refusal(CODE_SESSION_UNCHECKED);
       }
-      await services.rooms.joinById(documentName, auth.user);
-      open.add(key);
-      openByUser.set(auth.user.id, open);
-      sockets.get(socketKey)?.userIds.add(auth.user.id);
-      return { user: toPublicUser(auth.user) } satisfies Omit<CodeContext, 'socketKey'>;
     },
     async onDisconnect({ context, documentName }) {
       const { socketKey, user } = context as CodeContext;
@@ -246,9 +294,11 @@ export function registerCollab(
       closing = true;
       socket.close(code, reason);
     };
-    sockets.set(socketKey, { close: cutOff, userIds: new Set() });
+    const entry: CodeSocket = { close: cutOff, userIds: new Set(), sessions: new Map(), left: new Set() };
+    sockets.set(socketKey, entry);
     socket.on('message', (data: Buffer) => {
       if (closing) return;
+      if (sessionExpired(entry)) return cutOff(CloseCode.unauthorized, SESSION_CLOSED.expired);
       if (data.byteLength > limits.maxFrameBytes) {
         return cutOff(
           CodeCloseCode.tooBig,
@@ -273,6 +323,41 @@ export function registerCollab(
       sockets.delete(socketKey);
     });
   });
+
+  // Sessions that end while their code sockets are open close those sockets with 4401, on every
+  // node (as /ws does, docs/decisions.md #15); a session that ran out, on the socket's next frame
+  // or at the next check. A membership ended over REST closes that room's document connections of
+  // the user, with the reason; the socket stays open for any other document on it.
+  const sessionExpired = (socket: CodeSocket) => {
+    const now = clock.now();
+    for (const expiresAt of socket.sessions.values()) if (expiresAt <= now) return true;
+    return false;
+  };
+  const expiryCheck = setInterval(() => {
+    for (const socket of sockets.values()) {
+      if (sessionExpired(socket)) socket.close(CloseCode.unauthorized, SESSION_CLOSED.expired);
+    }
+  }, EXPIRY_CHECK_MS);
+  expiryCheck.unref();
+  app.addHook('onClose', async () => clearInterval(expiryCheck));
+  const stopAccountEvents = onAccountEvent(app, (event) => {
+    if (event.t === 'session') {
+      // A guest who registered keeps its sockets, as on /ws: the same user.
+      if (event.why === 'replaced') return;
+      for (const socket of [...sockets.values()]) {
+        if (socket.sessions.has(event.tokenHash)) socket.close(CloseCode.unauthorized, SESSION_CLOSED.signed_out);
+      }
+      return;
+    }
+    const document = hocuspocus.documents.get(event.roomId);
+    for (const connection of document?.getConnections() ?? []) {
+      const { socketKey, user } = connection.context as CodeContext;
+      if (user?.id !== event.userId) continue;
+      sockets.get(socketKey)?.left.add(event.roomId);
+      connection.close({ code: CodeCloseCode.leftRoom, reason: CODE_LEFT_ROOM });
+    }
+  });
+  app.addHook('onClose', async () => stopAccountEvents());
 
   // Shutdown: close the sockets (no edit can arrive after), store every open document now rather
   // than after the debounce, and only then let the database close.

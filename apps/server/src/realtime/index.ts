@@ -23,9 +23,23 @@ export const CODE_FRAME_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Bus channel for sessions revoked and memberships ended, which sockets on every node must hear. */
 const ACCOUNT_CHANNEL = 'accounts';
-type AccountEvent =
+export type AccountEvent =
   | { t: 'session'; tokenHash: string; why: SessionEnd }
   | { t: 'left'; roomId: string; userId: string };
+
+/** Per app: who else on this node acts on those events (the code-room sockets). */
+const accountListeners = new WeakMap<FastifyInstance, Set<(event: AccountEvent) => void>>();
+
+/**
+ * Hears every session revoked and membership ended, on every node, as the `/ws` gateway does (the
+ * code-room socket closes its own connections with it). Returns the unsubscribe.
+ */
+export function onAccountEvent(app: FastifyInstance, listener: (event: AccountEvent) => void): () => void {
+  const listeners = accountListeners.get(app) ?? new Set();
+  accountListeners.set(app, listeners);
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 
 /** How often coalesced room activity is sent to sockets that watch rooms. */
 const LOBBY_FLUSH_MS = 250;
@@ -120,6 +134,7 @@ export async function registerRealtime(
     const event = JSON.parse(payload) as AccountEvent;
     if (event.t === 'session') gateway.endSession(event.tokenHash, event.why);
     else gateway.membershipEnded(event.userId, event.roomId);
+    for (const listener of accountListeners.get(app) ?? []) listener(event);
   });
   services.messages.onMessage((message) => {
     hub.announceMessage(message);
