@@ -1,3 +1,4 @@
+import { CODE_LEFT_ROOM, CODE_SESSION_UNCHECKED } from '@tandem/protocol/constants';
 import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -18,6 +19,9 @@ class FakeProvider {
   readonly awareness: Awareness;
   readonly handlers = new Map<string, Handler[]>();
   destroyed = false;
+  readonly sendToken = vi.fn(async () => {});
+  readonly startSync = vi.fn();
+  readonly disconnect = vi.fn();
   constructor(configuration: FakeProvider['configuration']) {
     this.configuration = configuration;
     this.awareness = new Awareness(configuration.document);
@@ -169,6 +173,70 @@ describe('CodeRoomPage', () => {
     act(() => FakeProvider.last?.emit('authenticationFailed', { reason: 'permission-denied' }));
     expect(await screen.findByText('Access refused')).toBeInTheDocument();
     expect(screen.getByText(/The server refused this room’s code/)).toBeInTheDocument();
+  });
+
+  it('sends its token again with backoff while the server cannot check the session, showing it as connecting', async () => {
+    renderWithProviders(<CodeRoomPage />, {
+      path,
+      pattern: '/room/:roomId',
+      preloadedState: signedIn,
+      route: server(),
+      realtime: realtime(),
+    });
+    await screen.findByText('Connecting…');
+    vi.useFakeTimers();
+    try {
+      const provider = FakeProvider.last;
+      if (!provider) throw new Error('no provider');
+      const refuse = () =>
+        act(() => {
+          provider.emit('status', { status: 'connected' });
+          provider.emit('authenticationFailed', { reason: CODE_SESSION_UNCHECKED });
+        });
+      refuse();
+      expect(screen.getByText('Connecting…')).toBeInTheDocument();
+      expect(screen.queryByText('Access refused')).not.toBeInTheDocument();
+      expect(screen.queryByText(/The server refused this room’s code/)).not.toBeInTheDocument();
+      // About a second (±25%), then the token again on the same socket, and the sync it carried.
+      await act(() => vi.advanceTimersByTimeAsync(700));
+      expect(provider.sendToken).not.toHaveBeenCalled();
+      await act(() => vi.advanceTimersByTimeAsync(600));
+      expect(provider.sendToken).toHaveBeenCalledTimes(1);
+      expect(provider.startSync).toHaveBeenCalledTimes(1);
+      // Refused the same way again: about two seconds this time.
+      refuse();
+      await act(() => vi.advanceTimersByTimeAsync(1400));
+      expect(provider.sendToken).toHaveBeenCalledTimes(1);
+      await act(() => vi.advanceTimersByTimeAsync(1200));
+      expect(provider.sendToken).toHaveBeenCalledTimes(2);
+      expect(screen.queryByText('Access refused')).not.toBeInTheDocument();
+      // Then let in: live, and no more retries.
+      serverAccepts(provider);
+      expect(screen.getByText('Live')).toBeInTheDocument();
+      await act(() => vi.advanceTimersByTimeAsync(60_000));
+      expect(provider.sendToken).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('stops, and says so, when its user left the room on another device', async () => {
+    renderWithProviders(<CodeRoomPage />, {
+      path,
+      pattern: '/room/:roomId',
+      preloadedState: signedIn,
+      route: server(),
+      realtime: realtime(),
+    });
+    await screen.findByText('Connecting…');
+    const provider = FakeProvider.last;
+    serverAccepts(provider);
+    act(() => provider?.emit('close', { event: { code: 1000, reason: CODE_LEFT_ROOM } }));
+    expect(await screen.findByText('Access refused')).toBeInTheDocument();
+    expect(screen.getByText(/You left this room/)).toBeInTheDocument();
+    // Reconnecting would open the editor, and so join the room, again.
+    expect(provider?.disconnect).toHaveBeenCalled();
+    expect(provider?.sendToken).not.toHaveBeenCalled();
   });
 
   it('shows why the server cut the editor off (an edit past the document’s size), while it reconnects', async () => {

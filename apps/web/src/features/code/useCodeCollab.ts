@@ -1,4 +1,5 @@
 import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider';
+import { CODE_LEFT_ROOM, CODE_SESSION_UNCHECKED } from '@tandem/protocol/constants';
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import * as Y from 'yjs';
 import { DEFAULT_LANGUAGE, type Language, toLanguage } from './languages.ts';
@@ -61,6 +62,13 @@ export function participantsOf(states: Map<number, Record<string, unknown>>, myC
 /** How long a closed connection's reason stays on screen once the editor is back in sync. */
 const CLOSED_REASON_MS = 15_000;
 
+/** Sending the token again after the server could not check the session: 1 s, doubling, to 15 s. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 15_000;
+/** The wait for the attempt after `attempt` failed ones, ±25% so that many editors do not retry at once. */
+export const retryDelay = (attempt: number, random = Math.random) =>
+  Math.round(Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt) * (0.75 + random() * 0.5));
+
 const codeSocketUrl = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/code`;
 
 /**
@@ -114,26 +122,53 @@ export function useCodeCollab(roomId: string, me: { id: string; name: string }):
       });
     };
     awareness.on('change', onAwareness);
-    provider.on('status', ({ status }: { status: WebSocketStatus }) =>
-      update({
-        status:
-          status === WebSocketStatus.Connected
-            ? 'connected'
-            : status === WebSocketStatus.Connecting
-              ? 'connecting'
-              : 'disconnected',
-      }),
-    );
+    // While the server could not check the session (its database did not answer), the socket is
+    // open but the room is not: shown as connecting, and the token is sent again with backoff.
+    let socketStatus: CollabStatus = 'connecting';
+    let unchecked = false;
+    let attempts = 0;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const showStatus = () =>
+      update({ status: unchecked && socketStatus === 'connected' ? 'connecting' : socketStatus });
+    provider.on('status', ({ status }: { status: WebSocketStatus }) => {
+      socketStatus =
+        status === WebSocketStatus.Connected
+          ? 'connected'
+          : status === WebSocketStatus.Connecting
+            ? 'connecting'
+            : 'disconnected';
+      showStatus();
+    });
     provider.on('synced', ({ state: synced }: { state: boolean }) => {
       if (synced) update({ synced: true });
     });
-    provider.on('authenticated', () => update({ authenticated: true, refused: null }));
-    provider.on('authenticationFailed', ({ reason }: { reason: string }) => update({ refused: reason }));
+    provider.on('authenticated', () => {
+      clearTimeout(retry);
+      unchecked = false;
+      attempts = 0;
+      showStatus();
+      update({ authenticated: true, refused: null });
+    });
+    provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
+      if (reason !== CODE_SESSION_UNCHECKED) return update({ refused: reason });
+      unchecked = true;
+      showStatus();
+      clearTimeout(retry);
+      // The same socket takes a new token: then the sync the refused one carried is started again.
+      retry = setTimeout(() => void provider.sendToken().then(() => provider.startSync()), retryDelay(attempts++));
+    });
     // A close with a reason is the server cutting this editor off (the socket reconnects by
     // itself): the reason stays on screen until the editor has been in sync for a while again.
+    // Having left the room (on another device) ends it here: opening it again would join again.
     let clearReason: ReturnType<typeof setTimeout> | undefined;
     provider.on('close', ({ event }: { event: { code: number; reason: string } }) => {
       clearTimeout(clearReason);
+      // A new socket sends its token by itself.
+      clearTimeout(retry);
+      if (event.reason === CODE_LEFT_ROOM) {
+        provider.disconnect();
+        return update({ refused: event.reason });
+      }
       const reason = event.reason || (event.code === 1009 ? 'That edit was too large to send.' : '');
       if (reason) update({ closedReason: reason });
     });
@@ -154,6 +189,7 @@ export function useCodeCollab(roomId: string, me: { id: string; name: string }):
 
     return () => {
       clearTimeout(clearReason);
+      clearTimeout(retry);
       awareness.off('change', onAwareness);
       undoManager.destroy();
       provider.destroy();
