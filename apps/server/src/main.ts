@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { publicUrl, runningLine, usePrettyLogs } from './log-format.ts';
+import { enableScavenging } from './services/memory.ts';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -12,6 +13,9 @@ try {
   }
   throw error;
 }
+
+// Process-wide V8 settings belong to the entry point, not to whoever imports a module.
+enableScavenging();
 
 const app = await buildApp(config).catch((error: unknown) => {
   process.stderr.write(`tandem: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
