@@ -31,7 +31,7 @@ import { createMetrics } from './metrics.ts';
 import { createRealtimeCore, registerRealtime } from './realtime/index.ts';
 import { autocompleteService } from './services/autocomplete/index.ts';
 import { createServices, type Services } from './services/index.ts';
-import { migrateToLatest, openStore, type Store } from './store/db.ts';
+import { migrateToLatest, openStore, ping, type Store } from './store/db.ts';
 
 export type App = FastifyInstance & {
   services: Services;
@@ -164,7 +164,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     authRateLimit: config.authRateLimit,
     sendRateLimit: config.sendRateLimit,
   };
-  healthRoutes(app, { db: store.db, bus });
+  healthRoutes(app, { pingDatabase: () => ping(store.db), bus });
   authRoutes(app, routeOptions);
   roomRoutes(app, routeOptions);
   messageRoutes(app, routeOptions);

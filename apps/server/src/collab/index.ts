@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import { forbidden } from '../errors.ts';
+import { forbidden, isStoreUnavailable } from '../errors.ts';
 import { SESSION_COOKIE } from '../http/auth-hook.ts';
 import { routeLibraryConsole } from '../library-console.ts';
 import { createLogLimiter } from '../log-limiter.ts';
@@ -16,7 +16,7 @@ import { SessionCheckError } from '../services/accounts.service.ts';
 import type { Services } from '../services/index.ts';
 import { toPublicUser } from '../services/mappers.ts';
 import { insertCodeStateIfMissing, loadCodeState, saveCodeState } from '../store/code-documents.repository.ts';
-import { type Db, isStoreUnavailable } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { awarenessUser, ByteBudget, DocumentSizes } from './limits.ts';
 import { CODE_TEXT, META_MAP, readState, seedState } from './seed.ts';
 

@@ -1,9 +1,8 @@
 import type { ErrorCode, ErrorResponse } from '@tandem/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError } from '../errors.ts';
+import { AppError, isStoreUnavailable } from '../errors.ts';
 import { createLogLimiter } from '../log-limiter.ts';
-import { isStoreUnavailable } from '../store/db.ts';
 import type { SpaFallback } from './web.ts';
 
 /** Seconds a client is asked to wait (`Retry-After`) when the database did not answer. */

@@ -2,8 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Bus } from '../bus/bus.ts';
-import type { Db } from '../store/db.ts';
-import { ping } from '../store/db.ts';
 
 const Health = z
   .object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() })
@@ -38,9 +36,13 @@ function within(ms: number, check: Promise<void>): Promise<void> {
   return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function healthRoutes(app: FastifyInstance, { db, bus }: { db: Db; bus: Bus }): void {
+/** `pingDatabase` is the store's round trip, handed in by app.ts: http/ does not import the store. */
+export function healthRoutes(
+  app: FastifyInstance,
+  { pingDatabase, bus }: { pingDatabase: () => Promise<void>; bus: Bus },
+): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const checkDatabase = singleFlight(() => ping(db));
+  const checkDatabase = singleFlight(pingDatabase);
   const checkBus = singleFlight(() => bus.check());
 
   r.get(

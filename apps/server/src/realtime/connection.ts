@@ -1,5 +1,5 @@
 import type { PublicUser } from '@tandem/protocol';
-import type { UserRow } from '../store/users.repository.ts';
+import type { Authenticated } from '../services/accounts.service.ts';
 import type { PreparedFrame } from './prepared-frame.ts';
 
 /** What the realtime core needs of a socket; `ws` provides it, and so can an in-memory pair. */
@@ -18,9 +18,12 @@ export type Socket = {
  * backpressure check. While a join snapshot is being prepared, live room events are held back
  * and released after it, skipping messages the snapshot already carried.
  */
+/** The signed-in user a socket acts as, as the accounts service hands it over. */
+type SocketUser = Authenticated['user'];
+
 export class Connection {
   readonly id: string;
-  readonly user: UserRow;
+  readonly user: SocketUser;
   readonly publicUser: PublicUser;
   roomId: string | null = null;
   private held: Array<[seq: number, frame: PreparedFrame]> | null = null;
@@ -33,7 +36,7 @@ export class Connection {
 
   constructor(options: {
     id: string;
-    user: UserRow;
+    user: SocketUser;
     publicUser: PublicUser;
     socket: Socket;
     sendBufferLimit: number;

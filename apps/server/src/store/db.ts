@@ -194,35 +194,3 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
-
-/** Node socket errors that mean the database could not be reached or the link broke. */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
-/** node-postgres' own words for a lost or never-made connection (it sets no code on these). */
-const UNREACHABLE_MESSAGES = [
-  'Connection terminated',
-  'timeout exceeded when trying to connect',
-  'Client has encountered a connection error',
-  'Client was closed',
-];
-
-/**
- * True when the error says the database is out of reach (refused, cut, timed out, shutting
- * down, over its connection limit) rather than that the query was wrong: such failures come in
- * bursts during an outage, are logged at warn once per node and not per request, and a REST
- * request answers 503 with Retry-After.
- */
-export function isStoreUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      if (UNREACHABLE_CODES.has(code)) return true;
-      // 08xxx connection exception, 57P01–57P03 shutdown / cannot connect now, 53300 too many connections.
-      if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
-        return true;
-      }
-    }
-    const message = (e as { message?: unknown }).message;
-    if (typeof message === 'string' && UNREACHABLE_MESSAGES.some((m) => message.startsWith(m))) return true;
-  }
-  return false;
-}
