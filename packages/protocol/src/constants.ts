@@ -47,3 +47,13 @@ export const CODE_SESSION_UNCHECKED = 'session-unchecked: could not check your s
  * join the room again.
  */
 export const CODE_LEFT_ROOM = 'You left this room (on this or another device): open it again to return.';
+
+/** The longest message text, in characters (after trimming). Clients check it before sending. */
+export const MESSAGE_MAX = 4000;
+
+/**
+ * How often a client that keeps typing refreshes its typing lease (`typing` with `active: true`).
+ * Shorter than the server's lease (`limits.typingTimeoutMs`, 5 s by default), so that a steady
+ * typist never blinks out for the others.
+ */
+export const TYPING_REFRESH_MS = 3000;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { PublicUser } from './auth.ts';
 import { Id, INT32_MAX, isStorableText, STORABLE_TEXT, Timestamp } from './common.ts';
+import { MESSAGE_MAX } from './constants.ts';
 import { SealedMessage } from './e2e.ts';
 import { exampleAttachment, exampleMessage } from './examples.ts';
 
-export const MESSAGE_MAX = 4000;
 export const HISTORY_PAGE_MAX = 100;
 
 /** Chosen by the sender, unique per sender: a retried send with the same id is stored once. */
