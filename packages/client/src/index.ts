@@ -9,4 +9,5 @@ export {
   type RealtimeOptions,
 } from './realtime.ts';
 export { ApiError, createRestClient, type RestClient, type RestOptions } from './rest.ts';
+export * from './room/index.ts';
 export { Timeline } from './timeline.ts';

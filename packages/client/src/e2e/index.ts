@@ -3,6 +3,7 @@
 export { indexedDbStore } from './indexedDbStore.ts';
 export { inviteLink, keyFromFragment } from './invite.ts';
 export { KeyStore, type KeyValueStore, memoryStore, type RoomKeys } from './keyStore.ts';
+export { roomCrypto } from './room-crypto.ts';
 export {
   checkSealedFile,
   cleanFileName,

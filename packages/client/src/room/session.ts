@@ -1,0 +1,329 @@
+import type { Attachment, Message, SealedMessage } from '@tandem/protocol';
+import { TYPING_REFRESH_MS } from '@tandem/protocol/constants';
+import { newClientMessageId } from '../ids.ts';
+import * as reduce from './reducers.ts';
+import { latestSeq } from './reducers.ts';
+import {
+  initialRoomState,
+  type PendingMessage,
+  type RoomCrypto,
+  type RoomHistory,
+  type RoomRealtime,
+} from './types.ts';
+import { messageProblem } from './view.ts';
+
+export type RoomSessionOptions = {
+  roomId: string;
+  /** Who is signed in: their messages are "own", their typing is not shown, their reads are theirs. */
+  userId: string;
+  realtime: RoomRealtime;
+  /** Older pages (`loadOlder`); without it there are none. */
+  history?: RoomHistory;
+  /** Encrypted rooms: opens and seals (see `RoomCrypto`). Can also be set later with `setCrypto`. */
+  crypto?: RoomCrypto;
+  /** Typing `active: true` goes at most this often while the draft changes (default TYPING_REFRESH_MS). */
+  typingRefreshMs?: number;
+  /** Read marks go at most this often (default 1000 ms); the newest seq always goes in the end. */
+  markReadEveryMs?: number;
+  /** Messages per older page (default 50). */
+  historyPage?: number;
+  now?: () => Date;
+};
+
+export type SendResult = { ok: true; clientMessageId: string } | { ok: false; problem: string };
+
+const errorText = (error: unknown, fallback: string) =>
+  error instanceof Error && error.message ? error.message : fallback;
+
+/**
+ * One room as every client shows it, with no UI framework: the join snapshot kept live by the
+ * realtime connection's events, your sends until stored, older pages, and the policies (typing
+ * lease, mark-read while visible, retry with the same id). `state` is immutable and replaced on
+ * every change; `subscribe` says when — React binds with `useSyncExternalStore(session.subscribe,
+ * session.getState)`. Reconnecting, resuming with lastSeq, gap filling and resending unacknowledged
+ * sends with their ids are the RealtimeClient's; this class only shows their effects.
+ */
+export class RoomSession {
+  private readonly options: RoomSessionOptions;
+  private current: ReturnType<typeof initialRoomState>;
+  private readonly listeners = new Set<() => void>();
+  private stops: Array<() => void> = [];
+  private crypto: RoomCrypto | undefined;
+  private stopCrypto: (() => void) | undefined;
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** When this device last said it is typing (0: it is not). */
+  private typingSentAt = 0;
+  private visible = false;
+  /** The newest seq marked read on this connection, when, and the timer of a mark held back. */
+  private markedSeq = 0;
+  private markedAt = Number.NEGATIVE_INFINITY;
+  private markTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Each send's latest attempt: a rejection of an older one is stale. */
+  private readonly attempts = new Map<string, number>();
+
+  constructor(options: RoomSessionOptions) {
+    this.options = options;
+    this.current = initialRoomState(options.roomId, options.realtime.status);
+    this.crypto = options.crypto;
+  }
+
+  get state(): ReturnType<typeof initialRoomState> {
+    return this.current;
+  }
+
+  /** `state`, as a function (for `useSyncExternalStore`'s getSnapshot). */
+  getState = () => this.current;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Listens to the connection and joins the room. */
+  start(): void {
+    if (this.current.phase !== 'idle') return;
+    const { realtime, roomId, userId } = this.options;
+    const here = (frame: { roomId: string }) => frame.roomId === roomId;
+    this.stops = [
+      realtime.on('status', (status) => this.update(reduce.connection(this.current, status))),
+      realtime.on('joined', (frame) => {
+        if (frame.room.id !== roomId) return;
+        this.clearTypingTimers();
+        this.update(reduce.joined(this.current, frame, userId));
+        this.openSealed(frame.messages);
+        // A read sent into a dropped socket was lost: say it again.
+        this.markedSeq = 0;
+        this.markRead();
+      }),
+      realtime.on('message', (message) => {
+        if (!here(message)) return;
+        this.stopTypingTimer(message.sender.id);
+        this.update(reduce.message(this.current, message, userId));
+        this.openSealed([message]);
+        this.markRead();
+      }),
+      realtime.on('presence', (frame) => {
+        if (!here(frame)) return;
+        if (frame.action === 'leave') this.stopTypingTimer(frame.user.id);
+        this.update(reduce.presence(this.current, frame, this.now().toISOString()));
+      }),
+      realtime.on('typing', (frame) => {
+        if (!here(frame)) return;
+        this.stopTypingTimer(frame.user.id);
+        this.update(reduce.typing(this.current, frame.user, frame.active, userId));
+        // The lease ends by itself if no refresh comes, even if the "stopped" notice is lost.
+        if (frame.active && frame.user.id !== userId) {
+          const timer = setTimeout(() => {
+            this.typingTimers.delete(frame.user.id);
+            this.update(reduce.typing(this.current, frame.user, false, userId));
+          }, frame.expiresInMs);
+          this.typingTimers.set(frame.user.id, timer);
+        }
+      }),
+      realtime.on('read', (frame) => {
+        if (here(frame)) this.update(reduce.read(this.current, frame));
+      }),
+      realtime.on('sendFailed', ({ clientMessageId, message }) =>
+        this.update(reduce.sendFailed(this.current, clientMessageId, message)),
+      ),
+      realtime.on('removed', (frame) => {
+        if (!here(frame)) return;
+        this.clearTypingTimers();
+        this.typingSentAt = 0;
+        this.update(reduce.removed(this.current, frame.reason));
+      }),
+    ];
+    this.setCrypto(this.crypto);
+    this.update({ ...this.current, phase: 'joining' });
+    realtime.join({ roomId }).catch((error: unknown) => {
+      if (this.current.phase === 'joining')
+        this.update(reduce.joinFailed(this.current, errorText(error, 'Could not join.')));
+    });
+  }
+
+  /** Stops listening; ends your typing lease and leaves the room (if the connection is still in it). */
+  stop(): void {
+    const { realtime, roomId } = this.options;
+    for (const stop of this.stops) stop();
+    this.stops = [];
+    this.stopCrypto?.();
+    this.stopCrypto = undefined;
+    this.clearTypingTimers();
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    if (realtime.roomId === roomId) {
+      if (this.typingSentAt !== 0) realtime.typing(false);
+      realtime.leave();
+    }
+    this.typingSentAt = 0;
+  }
+
+  /** Encrypted rooms: what opens and seals; messages not open yet are opened with it now. */
+  setCrypto(crypto: RoomCrypto | undefined): void {
+    this.stopCrypto?.();
+    this.crypto = crypto;
+    this.stopCrypto = crypto?.subscribe(() => this.reopen());
+    this.reopen();
+  }
+
+  /**
+   * The draft changed: typing `active` goes at once, then at most every `typingRefreshMs` while
+   * it keeps changing (the server's lease outlasts that); an emptied draft ends the lease.
+   */
+  setDraft(text: string): void {
+    const { realtime } = this.options;
+    if (text.trim() === '') {
+      if (this.typingSentAt !== 0) realtime.typing(false);
+      this.typingSentAt = 0;
+      return;
+    }
+    const now = Date.now();
+    if (this.typingSentAt !== 0 && now - this.typingSentAt < (this.options.typingRefreshMs ?? TYPING_REFRESH_MS))
+      return;
+    this.typingSentAt = now;
+    realtime.typing(true);
+  }
+
+  /**
+   * Sends `body` (trimmed) with files already uploaded; in an encrypted room it is sealed first
+   * (`files`: the sealed files' keys, for the sealer). It shows at once in `pending`, "sending"
+   * until stored; the RealtimeClient resends it with the same id after reconnects.
+   */
+  send(body: string, options: { attachments?: readonly Attachment[]; files?: readonly unknown[] } = {}): SendResult {
+    const text = body.trim();
+    const attachments = options.attachments ?? [];
+    const files = options.files ?? [];
+    const problem = messageProblem(text, attachments.length > 0 || files.length > 0);
+    if (problem) return { ok: false, problem };
+    const clientMessageId = newClientMessageId();
+    // Sending ends the typing lease on the server: no `typing: false` needed.
+    this.typingSentAt = 0;
+    let sealed: SealedMessage | undefined;
+    let sealError: string | undefined;
+    if (this.current.room?.encrypted) {
+      try {
+        if (!this.crypto) throw new Error('no crypto');
+        sealed = this.crypto.seal({ clientMessageId, text, files });
+      } catch {
+        sealError = 'Could not encrypt it.';
+      }
+    }
+    const pending: PendingMessage = {
+      clientMessageId,
+      body: text,
+      attachments,
+      createdAt: this.now().toISOString(),
+      status: 'sending',
+      ...(sealed ? { sealed } : {}),
+    };
+    this.update(reduce.sendStarted(this.current, pending));
+    if (sealError) this.update(reduce.sendFailed(this.current, clientMessageId, sealError));
+    else this.dispatch(pending);
+    return { ok: true, clientMessageId };
+  }
+
+  /** A failed send goes again with its original id (and ciphertext): if it was stored after all, it is not doubled. */
+  retry(clientMessageId: string): void {
+    const pending = this.current.pending.find((p) => p.clientMessageId === clientMessageId);
+    if (!pending || pending.status !== 'failed') return;
+    if (this.current.room?.encrypted && !pending.sealed) return;
+    this.update(reduce.sendRetried(this.current, clientMessageId));
+    this.dispatch(pending);
+  }
+
+  /** Gives up on a failed send. */
+  discard(clientMessageId: string): void {
+    this.attempts.delete(clientMessageId);
+    this.update(reduce.discarded(this.current, clientMessageId));
+  }
+
+  /** Whether the room is on screen (page visible, app in the foreground): while it is, the newest message is marked read. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.markRead();
+  }
+
+  /** The page before the oldest message shown, over REST. */
+  async loadOlder(): Promise<void> {
+    const { history, roomId } = this.options;
+    const first = this.current.messages[0]?.seq;
+    if (!history || !this.current.hasMore || this.current.loadingOlder || first === undefined) return;
+    this.update(reduce.olderStarted(this.current));
+    try {
+      const page = await history.history(roomId, { before: first, limit: this.options.historyPage ?? 50 });
+      this.update(reduce.olderLoaded(this.current, page));
+      this.openSealed(page.messages);
+    } catch (error) {
+      this.update(reduce.olderFailed(this.current, errorText(error, 'Could not load older messages.')));
+    }
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private update(next: ReturnType<typeof initialRoomState>): void {
+    if (next === this.current) return;
+    this.current = next;
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private dispatch(pending: PendingMessage): void {
+    const attempt = (this.attempts.get(pending.clientMessageId) ?? 0) + 1;
+    this.attempts.set(pending.clientMessageId, attempt);
+    const ids = pending.attachments.map((a) => a.id);
+    const { done } = pending.sealed
+      ? this.options.realtime.send('', pending.clientMessageId, ids, pending.sealed)
+      : this.options.realtime.send(pending.body, pending.clientMessageId, ids);
+    done.then(
+      () => this.attempts.delete(pending.clientMessageId),
+      (error: unknown) => {
+        if (this.attempts.get(pending.clientMessageId) !== attempt) return;
+        this.update(reduce.sendFailed(this.current, pending.clientMessageId, errorText(error, 'Not sent.')));
+      },
+    );
+  }
+
+  /** Marks the newest message read, if the room is visible and joined; at most every `markReadEveryMs`. */
+  private markRead(): void {
+    const { realtime, roomId, userId } = this.options;
+    if (!this.visible || this.current.phase !== 'joined' || realtime.roomId !== roomId) return;
+    const latest = latestSeq(this.current);
+    if (latest <= (this.current.reads[userId] ?? 0) || latest <= this.markedSeq) return;
+    const wait = this.markedAt + (this.options.markReadEveryMs ?? 1000) - Date.now();
+    if (wait > 0) {
+      this.markTimer ??= setTimeout(() => {
+        this.markTimer = undefined;
+        this.markRead();
+      }, wait);
+      return;
+    }
+    this.markedSeq = latest;
+    this.markedAt = Date.now();
+    realtime.markRead(latest);
+  }
+
+  private openSealed(messages: readonly Message[]): void {
+    if (!this.crypto || !messages.some((m) => m.sealed)) return;
+    this.update(reduce.opened(this.current, this.crypto.open(messages.filter((m) => m.sealed))));
+  }
+
+  /** Opens again every sealed message not opened or refused for good (a key may have arrived). */
+  private reopen(): void {
+    const { opened } = this.current;
+    const state = (m: Message) => opened.get(m.id)?.state;
+    this.openSealed(this.current.messages.filter((m) => m.sealed && state(m) !== 'open' && state(m) !== 'unverified'));
+  }
+
+  private stopTypingTimer(userId: string): void {
+    clearTimeout(this.typingTimers.get(userId));
+    this.typingTimers.delete(userId);
+  }
+
+  private clearTypingTimers(): void {
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    this.typingTimers.clear();
+  }
+}
