@@ -1,6 +1,6 @@
 import type { Attachment, Message, SealedMessage } from '@tandem/protocol';
-import { TYPING_REFRESH_MS } from '@tandem/protocol/constants';
 import { newClientMessageId } from '../ids.ts';
+import { ReadMarker, TypingLeases, TypingReporter } from './policies.ts';
 import * as reduce from './reducers.ts';
 import { latestSeq } from './reducers.ts';
 import {
@@ -50,14 +50,9 @@ export class RoomSession {
   private stops: Array<() => void> = [];
   private crypto: RoomCrypto | undefined;
   private stopCrypto: (() => void) | undefined;
-  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** When this device last said it is typing (0: it is not). */
-  private typingSentAt = 0;
-  private visible = false;
-  /** The newest seq marked read on this connection, when, and the timer of a mark held back. */
-  private markedSeq = 0;
-  private markedAt = Number.NEGATIVE_INFINITY;
-  private markTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly leases = new TypingLeases();
+  private readonly typingReporter: TypingReporter;
+  private readonly reads: ReadMarker;
   /** Each send's latest attempt: a rejection of an older one is stale. */
   private readonly attempts = new Map<string, number>();
 
@@ -65,6 +60,17 @@ export class RoomSession {
     this.options = options;
     this.current = initialRoomState(options.roomId, options.realtime.status);
     this.crypto = options.crypto;
+    const { realtime, roomId, userId } = options;
+    this.typingReporter = new TypingReporter((active) => realtime.typing(active), options.typingRefreshMs);
+    this.reads = new ReadMarker(
+      () => {
+        const latest = latestSeq(this.current);
+        const joined = this.current.phase === 'joined' && realtime.roomId === roomId;
+        return joined && latest > (this.current.reads[userId] ?? 0) ? latest : 0;
+      },
+      (seq) => realtime.markRead(seq),
+      options.markReadEveryMs,
+    );
   }
 
   get state(): ReturnType<typeof initialRoomState> {
@@ -88,37 +94,34 @@ export class RoomSession {
       realtime.on('status', (status) => this.update(reduce.connection(this.current, status))),
       realtime.on('joined', (frame) => {
         if (frame.room.id !== roomId) return;
-        this.clearTypingTimers();
+        this.leases.clear();
         this.update(reduce.joined(this.current, frame, userId));
         this.openSealed(frame.messages);
         // A read sent into a dropped socket was lost: say it again.
-        this.markedSeq = 0;
-        this.markRead();
+        this.reads.reset();
+        this.reads.check();
       }),
       realtime.on('message', (message) => {
         if (!here(message)) return;
-        this.stopTypingTimer(message.sender.id);
+        this.leases.end(message.sender.id);
         this.update(reduce.message(this.current, message, userId));
         this.openSealed([message]);
-        this.markRead();
+        this.reads.check();
       }),
       realtime.on('presence', (frame) => {
         if (!here(frame)) return;
-        if (frame.action === 'leave') this.stopTypingTimer(frame.user.id);
+        if (frame.action === 'leave') this.leases.end(frame.user.id);
         this.update(reduce.presence(this.current, frame, this.now().toISOString()));
       }),
       realtime.on('typing', (frame) => {
         if (!here(frame)) return;
-        this.stopTypingTimer(frame.user.id);
+        this.leases.end(frame.user.id);
         this.update(reduce.typing(this.current, frame.user, frame.active, userId));
         // The lease ends by itself if no refresh comes, even if the "stopped" notice is lost.
-        if (frame.active && frame.user.id !== userId) {
-          const timer = setTimeout(() => {
-            this.typingTimers.delete(frame.user.id);
-            this.update(reduce.typing(this.current, frame.user, false, userId));
-          }, frame.expiresInMs);
-          this.typingTimers.set(frame.user.id, timer);
-        }
+        if (frame.active && frame.user.id !== userId)
+          this.leases.start(frame.user.id, frame.expiresInMs, () =>
+            this.update(reduce.typing(this.current, frame.user, false, userId)),
+          );
       }),
       realtime.on('read', (frame) => {
         if (here(frame)) this.update(reduce.read(this.current, frame));
@@ -128,8 +131,8 @@ export class RoomSession {
       ),
       realtime.on('removed', (frame) => {
         if (!here(frame)) return;
-        this.clearTypingTimers();
-        this.typingSentAt = 0;
+        this.leases.clear();
+        this.typingReporter.sent();
         this.update(reduce.removed(this.current, frame.reason));
       }),
     ];
@@ -148,14 +151,13 @@ export class RoomSession {
     this.stops = [];
     this.stopCrypto?.();
     this.stopCrypto = undefined;
-    this.clearTypingTimers();
-    clearTimeout(this.markTimer);
-    this.markTimer = undefined;
+    this.leases.clear();
+    this.reads.stop();
     if (realtime.roomId === roomId) {
-      if (this.typingSentAt !== 0) realtime.typing(false);
+      this.typingReporter.end();
       realtime.leave();
     }
-    this.typingSentAt = 0;
+    this.typingReporter.sent();
   }
 
   /** Encrypted rooms: what opens and seals; messages not open yet are opened with it now. */
@@ -171,17 +173,7 @@ export class RoomSession {
    * it keeps changing (the server's lease outlasts that); an emptied draft ends the lease.
    */
   setDraft(text: string): void {
-    const { realtime } = this.options;
-    if (text.trim() === '') {
-      if (this.typingSentAt !== 0) realtime.typing(false);
-      this.typingSentAt = 0;
-      return;
-    }
-    const now = Date.now();
-    if (this.typingSentAt !== 0 && now - this.typingSentAt < (this.options.typingRefreshMs ?? TYPING_REFRESH_MS))
-      return;
-    this.typingSentAt = now;
-    realtime.typing(true);
+    this.typingReporter.draft(text);
   }
 
   /**
@@ -197,7 +189,7 @@ export class RoomSession {
     if (problem) return { ok: false, problem };
     const clientMessageId = newClientMessageId();
     // Sending ends the typing lease on the server: no `typing: false` needed.
-    this.typingSentAt = 0;
+    this.typingReporter.sent();
     let sealed: SealedMessage | undefined;
     let sealError: string | undefined;
     if (this.current.room?.encrypted) {
@@ -239,8 +231,8 @@ export class RoomSession {
 
   /** Whether the room is on screen (page visible, app in the foreground): while it is, the newest message is marked read. */
   setVisible(visible: boolean): void {
-    this.visible = visible;
-    this.markRead();
+    this.reads.visible = visible;
+    this.reads.check();
   }
 
   /** The page before the oldest message shown, over REST. */
@@ -286,25 +278,6 @@ export class RoomSession {
     );
   }
 
-  /** Marks the newest message read, if the room is visible and joined; at most every `markReadEveryMs`. */
-  private markRead(): void {
-    const { realtime, roomId, userId } = this.options;
-    if (!this.visible || this.current.phase !== 'joined' || realtime.roomId !== roomId) return;
-    const latest = latestSeq(this.current);
-    if (latest <= (this.current.reads[userId] ?? 0) || latest <= this.markedSeq) return;
-    const wait = this.markedAt + (this.options.markReadEveryMs ?? 1000) - Date.now();
-    if (wait > 0) {
-      this.markTimer ??= setTimeout(() => {
-        this.markTimer = undefined;
-        this.markRead();
-      }, wait);
-      return;
-    }
-    this.markedSeq = latest;
-    this.markedAt = Date.now();
-    realtime.markRead(latest);
-  }
-
   private openSealed(messages: readonly Message[]): void {
     if (!this.crypto || !messages.some((m) => m.sealed)) return;
     this.update(reduce.opened(this.current, this.crypto.open(messages.filter((m) => m.sealed))));
@@ -315,15 +288,5 @@ export class RoomSession {
     const { opened } = this.current;
     const state = (m: Message) => opened.get(m.id)?.state;
     this.openSealed(this.current.messages.filter((m) => m.sealed && state(m) !== 'open' && state(m) !== 'unverified'));
-  }
-
-  private stopTypingTimer(userId: string): void {
-    clearTimeout(this.typingTimers.get(userId));
-    this.typingTimers.delete(userId);
-  }
-
-  private clearTypingTimers(): void {
-    for (const timer of this.typingTimers.values()) clearTimeout(timer);
-    this.typingTimers.clear();
   }
 }
