@@ -49,6 +49,28 @@ describe.each(backends)('accounts and sessions on $name', (backend) => {
     expect(tokens.map((t) => t.token_hash)).not.toContain(body.token);
   });
 
+  it('hands sockets and services a user without its password hash (guest, registered, signed in, upgraded)', async () => {
+    const noHash = (user: object | undefined) => Object.keys(user ?? {}).filter((k) => /password|hash/i.test(k));
+    const input = account();
+    const registered = await app.services.accounts.register(input, null);
+    const signedIn = await app.services.accounts.login(input.username, input.password, 'test');
+    const visitor = await app.services.accounts.joinAsGuest(uniqueName());
+    for (const { token, guest: isGuest } of [
+      { token: registered.token, guest: false },
+      { token: signedIn.token, guest: false },
+      { token: visitor.token, guest: true },
+    ]) {
+      // What the gateway puts on every socket's Connection, and what REST handlers get.
+      const found = await app.services.accounts.authenticate(token);
+      expect(found?.user.guest).toBe(isGuest);
+      expect(noHash(found?.user)).toEqual([]);
+    }
+    const guestUser = (await app.services.accounts.authenticate(visitor.token))?.user ?? null;
+    const upgraded = await app.services.accounts.register(account(), guestUser);
+    expect(upgraded.user).toMatchObject({ id: guestUser?.id, guest: false });
+    expect(noHash((await app.services.accounts.authenticate(upgraded.token))?.user)).toEqual([]);
+  });
+
   it('refuses a duplicate username, whatever its case, with 409', async () => {
     const input = account();
     expect((await register(input)).statusCode).toBe(201);

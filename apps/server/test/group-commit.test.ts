@@ -149,7 +149,7 @@ describe.each(backends)('group commit on $name', (backend) => {
       rooms: roomsService({ db, clock, presence: { onlineCount: () => 0 } }),
     });
     const post = (user: typeof member, clientMessageId: string, body = 'hello') =>
-      service.post(roomId, { ...user, message_count: 0 }, { clientMessageId, body, attachmentIds: [] });
+      service.post(roomId, { ...user, guest: true, message_count: 0 }, { clientMessageId, body, attachmentIds: [] });
     const reads = vi.spyOn(db, 'selectFrom');
     const first = await post(member, 'one');
     expect(reads).toHaveBeenCalledTimes(1);
@@ -161,7 +161,7 @@ describe.each(backends)('group commit on $name', (backend) => {
     await expect(
       service.post(
         'no-such-room',
-        { ...member, message_count: 0 },
+        { ...member, guest: true, message_count: 0 },
         { clientMessageId: 'x', body: 'x', attachmentIds: [] },
       ),
     ).rejects.toMatchObject({ status: 404 });

@@ -24,7 +24,7 @@ const user: UserRow = {
   name: null,
   email: null,
   email_key: null,
-  password_hash: null,
+  guest: true,
   message_count: 0,
   created_at: 0,
 };

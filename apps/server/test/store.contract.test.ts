@@ -195,6 +195,55 @@ describe.each(backends)('store contract on $name', (backend) => {
     expect(await sessions.findSessionUser(db, 'h2', 0)).toBeUndefined();
   });
 
+  it('reads users without their password hash, guest computed in SQL; only the credential look-up has the hash', async () => {
+    const guest = await newUser();
+    const member = { ...(await newUser()), password_hash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA' };
+    await users.upgradeGuest(db, member.id, { ...member, email: null, email_key: null });
+    const roomId = await newRoom();
+    await rooms.addMember(db, roomId, guest.id, 5_000);
+    await rooms.addMember(db, roomId, member.id, 5_000);
+    await send(roomId, guest.id, `c${randomId()}`);
+    await send(roomId, member.id, `c${randomId()}`);
+    await sessions.insertSession(db, {
+      token_hash: `h${member.id}`,
+      user_id: member.id,
+      created_at: 0,
+      expires_at: 10_000,
+    });
+
+    const readers: Array<[string, Record<string, unknown> | undefined, boolean]> = [
+      ['findUserById', await users.findUserById(db, guest.id), true],
+      ['findUserById', await users.findUserById(db, member.id), false],
+      ['findUserByLoginKey', await users.findUserByLoginKey(db, member.username_key), false],
+      ['findUserByUsernameKey', await users.findUserByUsernameKey(db, guest.username_key), true],
+      ['findSessionUser', (await sessions.findSessionUser(db, `h${member.id}`, 0))?.user, false],
+      ...(await rooms.listMembers(db, roomId)).map((m): [string, Record<string, unknown>, boolean] => [
+        'listMembers',
+        m,
+        m.id === guest.id,
+      ]),
+    ];
+    for (const [reader, row, isGuest] of readers) {
+      expect(row, reader).toBeDefined();
+      expect(
+        Object.keys(row ?? {}).filter((k) => /password|hash/i.test(k)),
+        reader,
+      ).toEqual([]);
+      expect(row?.guest, reader).toBe(isGuest);
+    }
+    const history = await messages.listHistory(db, roomId, { limit: 10 });
+    for (const row of history.rows) {
+      expect(Object.keys(row).filter((k) => /password|hash/i.test(k))).toEqual([]);
+      expect(row.sender_guest).toBe(row.sender_id === guest.id);
+    }
+
+    const credentials = await users.findCredentials(db, member.username_key);
+    expect(credentials?.passwordHash).toBe(member.password_hash);
+    expect(credentials?.user).toMatchObject({ id: member.id, guest: false });
+    expect(Object.keys(credentials?.user ?? {})).not.toContain('password_hash');
+    expect((await users.findCredentials(db, guest.username_key))?.passwordHash).toBeNull();
+  });
+
   it('returns millisecond times and counters as numbers', async () => {
     const user = await newUser();
     const row = await users.findUserById(db, user.id);

@@ -82,12 +82,13 @@ export function accountsService(deps: AccountsDeps) {
         name: null,
         email: null,
         email_key: null,
-        password_hash: null,
+        guest: true,
         message_count: 0,
         created_at: clock.now(),
       };
       try {
-        await users.insertUser(db, user);
+        const { guest: _, ...row } = user;
+        await users.insertUser(db, { ...row, password_hash: null });
       } catch (error) {
         if (isUniqueViolation(error)) throw usernameTaken(user.username);
         throw error;
@@ -115,11 +116,18 @@ export function accountsService(deps: AccountsDeps) {
         throw conflict('An account with this e-mail address exists already. Sign in instead.', { field: 'email' });
       }
       try {
-        if (current && current.password_hash === null && (await users.upgradeGuest(db, current.id, account))) {
-          return startSession({ ...current, ...account });
+        const { password_hash: _, ...profile } = account;
+        if (current?.guest && (await users.upgradeGuest(db, current.id, account))) {
+          return startSession({ ...current, ...profile, guest: false });
         }
-        const user: users.UserRow = { id: randomId(), ...account, message_count: 0, created_at: clock.now() };
-        await users.insertUser(db, user);
+        const user: users.UserRow = {
+          id: randomId(),
+          ...profile,
+          guest: false,
+          message_count: 0,
+          created_at: clock.now(),
+        };
+        await users.insertUser(db, { ...account, id: user.id, message_count: 0, created_at: user.created_at });
         return startSession(user);
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict('That username or e-mail address was taken a moment ago.');
@@ -133,16 +141,16 @@ export function accountsService(deps: AccountsDeps) {
       const limiterKey = `${clientKey}|${key}`;
       const wait = await deps.loginFailures.retryAfterSeconds(limiterKey);
       if (wait > 0) throw rateLimited(`Too many failed sign-ins. Try again in ${wait} seconds.`, wait);
-      const user = await users.findUserByLoginKey(db, key);
+      const found = await users.findCredentials(db, key);
       let ok = false;
-      if (user?.password_hash) ok = await verify(user.password_hash, password);
+      if (found?.passwordHash) ok = await verify(found.passwordHash, password);
       else await verify(await dummyHash, password);
-      if (!user || !ok) {
+      if (!found || !ok) {
         await deps.loginFailures.recordFailure(limiterKey);
         throw unauthorized(WRONG_CREDENTIALS);
       }
       await deps.loginFailures.reset(limiterKey);
-      return startSession(user);
+      return startSession(found.user);
     },
 
     /** Revokes a session; its open sockets hear of it through `onSessionEnded`. */

@@ -5,13 +5,13 @@ import type { RoomRow, RoomSummaryRow } from '../store/rooms.repository.ts';
 import type { UploadRow } from '../store/uploads.repository.ts';
 import type { UserRow } from '../store/users.repository.ts';
 
-type UserLike = Pick<UserRow, 'id' | 'username' | 'name' | 'password_hash'>;
+type UserLike = Pick<UserRow, 'id' | 'username' | 'name' | 'guest'>;
 
 export const toPublicUser = (u: UserLike): PublicUser => ({
   id: u.id,
   username: u.username,
   name: u.name,
-  guest: u.password_hash === null,
+  guest: u.guest,
 });
 
 export const toUser = (u: UserRow): User => ({
@@ -70,7 +70,7 @@ export const toMessage = (m: MessageRow, attachments: Attachment[] = []): Messag
     id: m.sender_id,
     username: m.sender_username,
     name: m.sender_name,
-    password_hash: m.sender_password_hash,
+    guest: m.sender_guest,
   }),
   clientMessageId: m.client_message_id,
   body: m.body,

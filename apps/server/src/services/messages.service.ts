@@ -232,7 +232,7 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
           created_at: createdAt,
           sender_username: user.username,
           sender_name: user.name,
-          sender_password_hash: user.password_hash,
+          sender_guest: user.guest,
         };
         const [message] = input.attachmentIds.length > 0 ? await withAttachments([row]) : [toMessage(row)];
         if (!message) throw new Error('a stored message could not be read back');

@@ -103,7 +103,7 @@ export function uploadsService({ db, clock, uploadDir, limits }: UploadsDeps) {
 
   /** The user's quotas (Infinity when off) and what counted against them when asked. */
   async function quotaOf(owner: UserRow) {
-    const guest = owner.password_hash === null && limits.quotaGuestBytes > 0;
+    const guest = owner.guest && limits.quotaGuestBytes > 0;
     const cap = (limit: number) => {
       const quota = limit > 0 ? limit : Number.POSITIVE_INFINITY;
       return guest ? Math.min(quota, limits.quotaGuestBytes) : quota;

@@ -3,6 +3,7 @@ import type { Db } from './db.ts';
 import type { RoomRow } from './rooms.repository.ts';
 import type { MessagesTable } from './schema.ts';
 import { attachUploads } from './uploads.repository.ts';
+import { guestColumn } from './users.repository.ts';
 
 export type NewMessage = {
   id: string;
@@ -24,7 +25,8 @@ export class AttachmentUnavailableError extends Error {}
 export type MessageRow = Selectable<MessagesTable> & {
   sender_username: string;
   sender_name: string | null;
-  sender_password_hash: string | null;
+  /** The sender has no password: a guest. */
+  sender_guest: boolean;
 };
 
 function selectMessages(db: Db) {
@@ -32,22 +34,25 @@ function selectMessages(db: Db) {
     .selectFrom('messages')
     .innerJoin('users', 'users.id', 'messages.sender_id')
     .selectAll('messages')
-    .select([
-      'users.username as sender_username',
-      'users.name as sender_name',
-      'users.password_hash as sender_password_hash',
-    ]);
+    .select(['users.username as sender_username', 'users.name as sender_name', guestColumn().as('sender_guest')]);
 }
 
-export function findMessageByClientId(
+/** `sender_guest` comes back as a boolean (PostgreSQL) or 0/1 (SQLite). */
+const toMessageRow = <T extends { sender_guest: boolean | number }>(row: T): T & { sender_guest: boolean } => ({
+  ...row,
+  sender_guest: Boolean(row.sender_guest),
+});
+
+export async function findMessageByClientId(
   db: Db,
   senderId: string,
   clientMessageId: string,
 ): Promise<MessageRow | undefined> {
-  return selectMessages(db)
+  const row = await selectMessages(db)
     .where('messages.sender_id', '=', senderId)
     .where('messages.client_message_id', '=', clientMessageId)
     .executeTakeFirst();
+  return row && toMessageRow(row);
 }
 
 /**
@@ -227,6 +232,6 @@ export async function listHistory(
     .limit(page.limit + 1)
     .execute();
   const hasMore = rows.length > page.limit;
-  const pageRows = rows.slice(0, page.limit);
+  const pageRows = rows.slice(0, page.limit).map(toMessageRow);
   return { rows: forwards ? pageRows : pageRows.reverse(), hasMore };
 }

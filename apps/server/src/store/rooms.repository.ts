@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from './db.ts';
 import type { RoomsTable } from './schema.ts';
+import { guestColumn, toUserRow } from './users.repository.ts';
 
 export type RoomRow = Selectable<RoomsTable>;
 
@@ -115,19 +116,20 @@ export function listReadPositions(db: Db, roomId: string) {
     .execute();
 }
 
-export function listMembers(db: Db, roomId: string) {
-  return db
+export async function listMembers(db: Db, roomId: string) {
+  const rows = await db
     .selectFrom('room_members')
     .innerJoin('users', 'users.id', 'room_members.user_id')
     .select([
       'users.id',
       'users.username',
       'users.name',
-      'users.password_hash',
+      guestColumn().as('guest'),
       'room_members.joined_at',
       'room_members.last_read_seq',
     ])
     .where('room_members.room_id', '=', roomId)
     .orderBy('users.username_key')
     .execute();
+  return rows.map(toUserRow);
 }

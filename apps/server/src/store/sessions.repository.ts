@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Db } from './db.ts';
 import type { SessionsTable } from './schema.ts';
-import type { UserRow } from './users.repository.ts';
+import { toUserRow, type UserRow, userColumns } from './users.repository.ts';
 
 export async function insertSession(db: Db, session: Insertable<SessionsTable>): Promise<void> {
   await db.insertInto('sessions').values(session).execute();
@@ -16,14 +16,14 @@ export async function findSessionUser(
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .selectAll('users')
+    .select(userColumns())
     .select('sessions.expires_at as session_expires_at')
     .where('sessions.token_hash', '=', tokenHash)
     .where('sessions.expires_at', '>', now)
     .executeTakeFirst();
   if (!row) return undefined;
   const { session_expires_at, ...user } = row;
-  return { user, expiresAt: session_expires_at };
+  return { user: toUserRow(user), expiresAt: session_expires_at };
 }
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
