@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import { toIso } from '../clock.ts';
 import { badRequest, conflict, forbidden, rateLimited } from '../errors.ts';
 import { type BucketRule, type Limits, memoryLimits } from '../limits/limits.ts';
-import type { Db } from '../store/db.ts';
+import { type Db, withTransaction } from '../store/db.ts';
 import * as e2e from '../store/e2e.repository.ts';
 import { findMembership } from '../store/rooms.repository.ts';
 import type { UserRow } from '../store/users.repository.ts';
@@ -159,16 +159,19 @@ export function e2eService({ db, clock, rooms, limits = memoryLimits() }: E2eDep
       }
       const now = clock.now();
       try {
-        await e2e.storeEnvelopes(
-          db,
-          envelopes.map((e) => ({
-            room_id: roomId,
-            epoch: e.epoch,
-            recipient_device_id: e.recipientDeviceId,
-            sender_device_id: e.senderDeviceId,
-            envelope: JSON.stringify(e),
-            created_at: now,
-          })),
+        // All of the batch or none of it: one transaction, the service's.
+        await withTransaction(db, (trx) =>
+          e2e.storeEnvelopes(
+            trx,
+            envelopes.map((e) => ({
+              room_id: roomId,
+              epoch: e.epoch,
+              recipient_device_id: e.recipientDeviceId,
+              sender_device_id: e.senderDeviceId,
+              envelope: JSON.stringify(e),
+              created_at: now,
+            })),
+          ),
         );
       } catch (error) {
         if (!(error instanceof e2e.EnvelopeRefused)) throw error;

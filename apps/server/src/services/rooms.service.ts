@@ -3,7 +3,7 @@ import { CreateRoomRequest as CreateRoomSchema } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
 import { conflict, notFound } from '../errors.ts';
 import { randomId } from '../ids.ts';
-import { type Db, isUniqueViolation } from '../store/db.ts';
+import { type Db, isUniqueViolation, withTransaction } from '../store/db.ts';
 import * as rooms from '../store/rooms.repository.ts';
 import type { UserRow } from '../store/users.repository.ts';
 import { toPublicUser, toRoom, toRoomSummary } from './mappers.ts';
@@ -46,8 +46,11 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
           last_seq: 0,
           last_activity_at: now,
         };
-        await rooms.insertRoom(db, row);
-        if (creator) await rooms.addMember(db, id, creator.id, now);
+        // The room and its creator's membership: both or neither.
+        await withTransaction(db, async (trx) => {
+          await rooms.insertRoom(trx, row);
+          if (creator) await rooms.addMember(trx, id, creator.id, now);
+        });
         for (const listener of createdListeners) listener(toRoom(row));
         return id;
       } catch (error) {

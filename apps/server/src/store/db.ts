@@ -194,3 +194,14 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/**
+ * Runs `work` in one transaction: all of it commits, or none (a throw rolls back and rethrows).
+ * Services decide what goes together and call this; repositories take whatever `db` they are
+ * given (the pool or a transaction) and open none of their own. Inside a transaction already,
+ * `work` joins it rather than nesting.
+ */
+export function withTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db);
+  return db.transaction().execute(work);
+}

@@ -109,47 +109,47 @@ export class EnvelopeRefused extends Error {
  * Deleting the request is the claim: two members answering at once both try, one deletes the
  * row (PostgreSQL makes the second wait for the first's commit, then finds nothing; SQLite runs
  * one write transaction at a time), so the first answer wins.
+ *
+ * Run it inside the caller's transaction (`withTransaction`): the all-or-none is the service's.
  */
-export async function storeEnvelopes(db: Db, rows: Insertable<KeyEnvelopesTable>[]): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const answering = new Map<string, boolean>();
-    for (const row of rows) {
-      let fulfils = answering.get(row.recipient_device_id);
-      if (fulfils === undefined) {
-        const deleted = await trx
-          .deleteFrom('key_requests')
-          .where('room_id', '=', row.room_id)
-          .where('device_id', '=', row.recipient_device_id)
-          .executeTakeFirst();
-        fulfils = Number(deleted.numDeletedRows) > 0;
-        answering.set(row.recipient_device_id, fulfils);
-      }
-      if (fulfils) {
-        await trx
-          .insertInto('key_envelopes')
-          .values(row)
-          .onConflict((oc) =>
-            oc.columns(['room_id', 'epoch', 'recipient_device_id']).doUpdateSet({
-              envelope: row.envelope,
-              sender_device_id: row.sender_device_id,
-              created_at: row.created_at,
-            }),
-          )
-          .execute();
-        continue;
-      }
-      // No request to answer: the sender may only replace an envelope of its own.
-      const replaced = await trx
-        .updateTable('key_envelopes')
-        .set({ envelope: row.envelope, created_at: row.created_at })
+export async function storeEnvelopes(trx: Db, rows: Insertable<KeyEnvelopesTable>[]): Promise<void> {
+  const answering = new Map<string, boolean>();
+  for (const row of rows) {
+    let fulfils = answering.get(row.recipient_device_id);
+    if (fulfils === undefined) {
+      const deleted = await trx
+        .deleteFrom('key_requests')
         .where('room_id', '=', row.room_id)
-        .where('epoch', '=', row.epoch)
-        .where('recipient_device_id', '=', row.recipient_device_id)
-        .where('sender_device_id', '=', row.sender_device_id)
+        .where('device_id', '=', row.recipient_device_id)
         .executeTakeFirst();
-      if (Number(replaced.numUpdatedRows) === 0) throw new EnvelopeRefused(row.recipient_device_id, row.epoch);
+      fulfils = Number(deleted.numDeletedRows) > 0;
+      answering.set(row.recipient_device_id, fulfils);
     }
-  });
+    if (fulfils) {
+      await trx
+        .insertInto('key_envelopes')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['room_id', 'epoch', 'recipient_device_id']).doUpdateSet({
+            envelope: row.envelope,
+            sender_device_id: row.sender_device_id,
+            created_at: row.created_at,
+          }),
+        )
+        .execute();
+      continue;
+    }
+    // No request to answer: the sender may only replace an envelope of its own.
+    const replaced = await trx
+      .updateTable('key_envelopes')
+      .set({ envelope: row.envelope, created_at: row.created_at })
+      .where('room_id', '=', row.room_id)
+      .where('epoch', '=', row.epoch)
+      .where('recipient_device_id', '=', row.recipient_device_id)
+      .where('sender_device_id', '=', row.sender_device_id)
+      .executeTakeFirst();
+    if (Number(replaced.numUpdatedRows) === 0) throw new EnvelopeRefused(row.recipient_device_id, row.epoch);
+  }
 }
 
 export function listEnvelopes(db: Db, roomId: string, deviceId: string) {
