@@ -217,7 +217,7 @@ export class RoomSession {
   /** A failed send goes again with its original id (and ciphertext): if it was stored after all, it is not doubled. */
   retry(clientMessageId: string): void {
     const pending = this.current.pending.find((p) => p.clientMessageId === clientMessageId);
-    if (!pending || pending.status !== 'failed') return;
+    if (pending?.status !== 'failed') return;
     if (this.current.room?.encrypted && !pending.sealed) return;
     this.update(reduce.sendRetried(this.current, clientMessageId));
     this.dispatch(pending);
