@@ -57,3 +57,34 @@ export const MESSAGE_MAX = 4000;
  * typist never blinks out for the others.
  */
 export const TYPING_REFRESH_MS = 3000;
+
+/**
+ * Why `/ws/code` (the code rooms' Yjs socket) closes a socket or a document's connection. The
+ * reason is a sentence for the person at the editor; the code says which limit it was. A
+ * signed-out or expired session closes the socket with `CloseCode.unauthorized`, as on `/ws`.
+ */
+export const CodeCloseCode = {
+  /** A frame larger than CODE_WS_MAX_FRAME_BYTES. */
+  tooBig: 1009,
+  /** An edit would take the document past CODE_DOC_MAX_BYTES. */
+  documentFull: 4413,
+  /** More bytes than CODE_WS_BYTES_PER_SECOND / CODE_WS_BURST_BYTES allow. */
+  tooFast: 4429,
+  /**
+   * Its user left the room (over REST): that document's connection is closed, not the socket
+   * (the client hears only the reason, CODE_LEFT_ROOM).
+   */
+  leftRoom: 4403,
+} as const;
+export type CodeCloseCode = (typeof CodeCloseCode)[keyof typeof CodeCloseCode];
+
+/**
+ * The shared types of a code room's Yjs document, by the names the server seeds and the web
+ * editor binds: the file's text (a Y.Text) and its settings (a Y.Map holding the language).
+ */
+export const CODE_TEXT = 'code';
+export const CODE_META = 'meta';
+/** The key of the language in the CODE_META map. */
+export const CODE_LANGUAGE_KEY = 'language';
+/** The language of a new code room, and of a document whose language is missing. */
+export const CODE_DEFAULT_LANGUAGE = 'python';

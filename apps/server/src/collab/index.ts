@@ -2,7 +2,16 @@ import { Database } from '@hocuspocus/extension-database';
 import { Redis } from '@hocuspocus/extension-redis';
 import { type Connection, type Document, Hocuspocus, type onAuthenticatePayload } from '@hocuspocus/server';
 import type { PublicUser } from '@tandem/protocol';
-import { CloseCode, CODE_LEFT_ROOM, CODE_SESSION_UNCHECKED } from '@tandem/protocol/constants';
+import {
+  CloseCode,
+  CODE_DEFAULT_LANGUAGE,
+  CODE_LANGUAGE_KEY,
+  CODE_LEFT_ROOM,
+  CODE_META,
+  CODE_SESSION_UNCHECKED,
+  CODE_TEXT,
+  CodeCloseCode,
+} from '@tandem/protocol/constants';
 import type { FastifyInstance } from 'fastify';
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
@@ -18,29 +27,13 @@ import { toPublicUser } from '../services/mappers.ts';
 import { insertCodeStateIfMissing, loadCodeState, saveCodeState } from '../store/code-documents.repository.ts';
 import type { Db } from '../store/db.ts';
 import { awarenessUser, ByteBudget, DocumentSizes } from './limits.ts';
-import { CODE_TEXT, META_MAP, readState, seedState } from './seed.ts';
+import { readState, seedState } from './seed.ts';
 
 /** Path of the Yjs sync socket; the document name in each message is the room id. */
 export const CODE_SOCKET_PATH = '/ws/code';
 
-/**
- * Why the server closes a code socket. The reason is a sentence for the person at the editor
- * (the web app shows it); the code says which limit it was.
- */
-export const CodeCloseCode = {
-  /** A frame larger than CODE_WS_MAX_FRAME_BYTES. */
-  tooBig: 1009,
-  /** An edit would take the document past CODE_DOC_MAX_BYTES. */
-  documentFull: 4413,
-  /** More bytes than CODE_WS_BYTES_PER_SECOND / CODE_WS_BURST_BYTES allow. */
-  tooFast: 4429,
-  /**
-   * Its user left the room (over REST): that document's connection is closed, not the socket
-   * (the client hears only the reason, CODE_LEFT_ROOM). A signed-out or expired session closes
-   * the socket with 4401, as on `/ws`.
-   */
-  leftRoom: 4403,
-} as const;
+/** Why the server closes a code socket: defined with the protocol, which the web app reads too. */
+export { CodeCloseCode };
 
 /** The largest awareness state (name, colour, cursor) a client may publish; bigger ones are dropped. */
 const MAX_AWARENESS_STATE_CHARS = 4096;
@@ -389,7 +382,7 @@ export function registerCollab(
       if (live) {
         return {
           code: live.getText(CODE_TEXT).toString(),
-          language: String(live.getMap(META_MAP).get('language') ?? 'python'),
+          language: String(live.getMap(CODE_META).get(CODE_LANGUAGE_KEY) ?? CODE_DEFAULT_LANGUAGE),
         };
       }
       return readState((await loadCodeState(db, roomId)) ?? seedState(room.name));

@@ -1,3 +1,4 @@
+import { CODE_DEFAULT_LANGUAGE, CODE_LANGUAGE_KEY, CODE_META, CODE_TEXT } from '@tandem/protocol/constants';
 import * as Y from 'yjs';
 
 /**
@@ -6,9 +7,6 @@ import * as Y from 'yjs';
  * the two seeds into one instead of showing the text twice.
  */
 const SEED_CLIENT_ID = 1;
-
-export const CODE_TEXT = 'code';
-export const META_MAP = 'meta';
 
 export function seedTemplate(roomName: string): string {
   return [
@@ -29,7 +27,7 @@ export function seedState(roomName: string): Uint8Array {
   const doc = new Y.Doc();
   doc.clientID = SEED_CLIENT_ID;
   doc.transact(() => {
-    doc.getMap(META_MAP).set('language', 'python');
+    doc.getMap(CODE_META).set(CODE_LANGUAGE_KEY, CODE_DEFAULT_LANGUAGE);
     doc.getText(CODE_TEXT).insert(0, seedTemplate(roomName));
   });
   const state = Y.encodeStateAsUpdate(doc);
@@ -43,7 +41,7 @@ export function readState(state: Uint8Array): { code: string; language: string }
   Y.applyUpdate(doc, state);
   const result = {
     code: doc.getText(CODE_TEXT).toString(),
-    language: String(doc.getMap(META_MAP).get('language') ?? 'python'),
+    language: String(doc.getMap(CODE_META).get(CODE_LANGUAGE_KEY) ?? CODE_DEFAULT_LANGUAGE),
   };
   doc.destroy();
   return result;

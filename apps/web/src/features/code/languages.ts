@@ -2,6 +2,7 @@ import { javascript } from '@codemirror/lang-javascript';
 import { python } from '@codemirror/lang-python';
 import type { Extension } from '@codemirror/state';
 import type { Language } from '@tandem/protocol';
+import { CODE_DEFAULT_LANGUAGE } from '@tandem/protocol/constants';
 
 export type { Language };
 
@@ -13,7 +14,7 @@ export const LANGUAGES: ReadonlyArray<{ id: Language; label: string }> = [
 ];
 
 /** The server seeds every room in Python; anything unknown in the shared map reads as that. */
-export const DEFAULT_LANGUAGE: Language = 'python';
+export const DEFAULT_LANGUAGE: Language = CODE_DEFAULT_LANGUAGE;
 
 export function toLanguage(value: unknown): Language {
   return LANGUAGES.some((l) => l.id === value) ? (value as Language) : DEFAULT_LANGUAGE;

@@ -1,13 +1,16 @@
 import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider';
-import { CODE_LEFT_ROOM, CODE_SESSION_UNCHECKED } from '@tandem/protocol/constants';
+import {
+  CODE_LANGUAGE_KEY,
+  CODE_LEFT_ROOM,
+  CODE_META,
+  CODE_SESSION_UNCHECKED,
+  CODE_TEXT,
+  CodeCloseCode,
+} from '@tandem/protocol/constants';
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import * as Y from 'yjs';
 import { DEFAULT_LANGUAGE, type Language, toLanguage } from './languages.ts';
 import { clashes, colorFor } from './userColors.ts';
-
-/** The shared text and the shared settings, as the server names them. */
-export const CODE_TEXT = 'code';
-export const META_MAP = 'meta';
 
 /** One person in the room (several tabs of one person are one entry). */
 export type Participant = { id: string; name: string; color: string; self: boolean };
@@ -90,7 +93,7 @@ export function useCodeCollab(roomId: string, me: { id: string; name: string }):
   useEffect(() => {
     const doc = new Y.Doc();
     const text = doc.getText(CODE_TEXT);
-    const meta = doc.getMap<unknown>(META_MAP);
+    const meta = doc.getMap<unknown>(CODE_META);
     const provider = new HocuspocusProvider({ url: codeSocketUrl(), name: roomId, document: doc, token: null });
     const awareness = provider.awareness;
     if (!awareness) throw new Error('the Hocuspocus provider has no awareness');
@@ -169,7 +172,7 @@ export function useCodeCollab(roomId: string, me: { id: string; name: string }):
         provider.disconnect();
         return update({ refused: event.reason });
       }
-      const reason = event.reason || (event.code === 1009 ? 'That edit was too large to send.' : '');
+      const reason = event.reason || (event.code === CodeCloseCode.tooBig ? 'That edit was too large to send.' : '');
       if (reason) update({ closedReason: reason });
     });
     provider.on('synced', ({ state: synced }: { state: boolean }) => {
@@ -209,10 +212,10 @@ export function useSharedLanguage(meta: Y.Map<unknown> | undefined): Language {
     },
     [meta],
   );
-  return useSyncExternalStore(subscribe, () => (meta ? toLanguage(meta.get('language')) : DEFAULT_LANGUAGE));
+  return useSyncExternalStore(subscribe, () => (meta ? toLanguage(meta.get(CODE_LANGUAGE_KEY)) : DEFAULT_LANGUAGE));
 }
 
 /** Changes the room's language for everyone (a shared setting, not one person's view). */
 export function setSharedLanguage(meta: Y.Map<unknown>, language: Language) {
-  if (meta.get('language') !== language) meta.set('language', language);
+  if (meta.get(CODE_LANGUAGE_KEY) !== language) meta.set(CODE_LANGUAGE_KEY, language);
 }
