@@ -1,4 +1,5 @@
 import type { SealedMessage, ServerFrame, ServerFrameOf } from '@tandem/protocol';
+import { CloseCode } from '@tandem/protocol/constants';
 import { Emitter } from './emitter.ts';
 import { newClientMessageId } from './ids.ts';
 import { Connection } from './realtime/connection.ts';
@@ -57,7 +58,9 @@ export class RealtimeClient {
       ended: (code, reason) => {
         // Unacknowledged sends stay in the outbox (pending), but nothing retries them any more.
         this.sends.stopRetries();
-        this.room.failJoins(new RealtimeError(code === 4401 ? 'unauthorized' : 'unsupported_version', reason));
+        this.room.failJoins(
+          new RealtimeError(code === CloseCode.unauthorized ? 'unauthorized' : 'unsupported_version', reason),
+        );
       },
     });
     const connection = this.connection;

@@ -1,5 +1,6 @@
 import { ApiError } from '@tandem/client';
 import type { PublicUser, SessionResponse } from '@tandem/protocol';
+import { CloseCode } from '@tandem/protocol/constants';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../errors.ts';
 import { type Realtime, useServices } from '../services.tsx';
@@ -44,8 +45,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const realtime = services.openRealtime(token);
       realtimeRef.current = realtime;
       realtime.on('closed', ({ code }) => {
-        // 4401: the server ended this session.
-        if (code === 4401 && realtimeRef.current === realtime) {
+        // The server ended this session.
+        if (code === CloseCode.unauthorized && realtimeRef.current === realtime) {
           realtimeRef.current = null;
           rest.setToken(undefined);
           store.set(TOKEN_KEY, null).catch(() => {});

@@ -1,9 +1,8 @@
+import { MESSAGE_MAX } from '@tandem/protocol/constants';
 import { useState } from 'react';
 import { Pressable, StyleSheet, TextInput, View } from 'react-native';
 import { useFocusRing } from '../components/focus.ts';
 import { colors, TOUCH } from '../theme.ts';
-
-const MAX_LENGTH = 4000;
 
 /** "Start typing..." and the right-pointing triangle of seed 000. */
 export function Composer({
@@ -36,7 +35,7 @@ export function Composer({
           onTyping(next);
         }}
         multiline
-        maxLength={MAX_LENGTH}
+        maxLength={MESSAGE_MAX}
         editable={!disabled}
         style={[styles.input, ring.style]}
         {...ring.handlers}

@@ -1,4 +1,5 @@
 import { HistoryQuery, HistoryResponse, Message, PostMessageRequest, RoomParams } from '@tandem/protocol';
+import { MESSAGE_MAX } from '@tandem/protocol/constants';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomId } from '../ids.ts';
@@ -27,8 +28,7 @@ export function messageRoutes(
       schema: {
         tags: ['messages'],
         summary: 'Post a message to a room you are a member of',
-        description:
-          'The body is trimmed and must be 1–4000 characters. `clientMessageId` is yours to choose and unique per sender: a retry with the same id returns the stored message (200) instead of storing it twice (201 the first time). The same id with a different body or room answers 409. `clientMessageId` may be left out (`{"body": "hello"}`): the server then makes one, and a retry of that request stores the message again — send an id whenever a request may be retried. In encrypted rooms a missing id is taken from `sealed.clientMessageId`.',
+        description: `The body is trimmed and must be 1–${MESSAGE_MAX} characters. \`clientMessageId\` is yours to choose and unique per sender: a retry with the same id returns the stored message (200) instead of storing it twice (201 the first time). The same id with a different body or room answers 409. \`clientMessageId\` may be left out (\`{"body": "hello"}\`): the server then makes one, and a retry of that request stores the message again — send an id whenever a request may be retried. In encrypted rooms a missing id is taken from \`sealed.clientMessageId\`.`,
         security: signedIn,
         params: RoomParams,
         body: PostMessageRequest,

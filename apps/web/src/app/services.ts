@@ -1,4 +1,5 @@
 import { type ConnectionStatus, createRestClient, RealtimeClient, type RestClient } from '@tandem/client';
+import { CloseCode } from '@tandem/protocol/constants';
 
 /** What the app uses of a realtime connection; tests pass a fake with the same shape. */
 export type Realtime = Pick<
@@ -24,9 +25,6 @@ export type RealtimeConnection = {
   listen(listener: ConnectionListener): void;
 };
 
-const NORMAL = 1000;
-const UNAUTHORIZED = 4401;
-
 export function createRealtimeConnection(create: () => Realtime): RealtimeConnection {
   let client: Realtime | null = null;
   let listener: ConnectionListener | null = null;
@@ -41,9 +39,9 @@ export function createRealtimeConnection(create: () => Realtime): RealtimeConnec
       });
       next.on('closed', ({ code, reason }) => {
         if (client === next) client = null;
-        if (code === UNAUTHORIZED) listener?.sessionEnded(reason);
+        if (code === CloseCode.unauthorized) listener?.sessionEnded(reason);
         // Anything else final (e.g. a protocol version this server no longer speaks) needs a reload.
-        else if (code !== NORMAL)
+        else if (code !== CloseCode.normal)
           listener?.problem(`${reason || 'The connection was closed.'} Reload the page to reconnect.`);
       });
       client = next;

@@ -101,7 +101,7 @@ export class Connection {
   stop(): void {
     const socket = this.release();
     this.state = { kind: 'stopped' };
-    socket?.close(1000, 'client closed');
+    socket?.close(CloseCode.normal, 'client closed');
   }
 
   /** Says the connection ended: `status: closed`, then `closed`. */

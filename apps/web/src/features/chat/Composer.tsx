@@ -1,3 +1,4 @@
+import { TYPING_REFRESH_MS } from '@tandem/protocol/constants';
 import { type ClipboardEvent, type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useAppDispatch } from '../../app/hooks.ts';
 import { AttachmentTray } from '../attachments/AttachmentTray.tsx';
@@ -7,8 +8,6 @@ import { MESSAGE_MAX, messageProblem } from './messageRules.ts';
 import { sendMessage } from './outboxSlice.ts';
 import { reportTyping } from './realtimeThunks.ts';
 
-/** The typing lease lasts a few seconds on the server; refresh it this often while typing. */
-const TYPING_REFRESH_MS = 3000;
 /** Start showing the length this close to the limit. */
 const COUNTER_FROM = MESSAGE_MAX - 500;
 

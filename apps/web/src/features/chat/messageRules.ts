@@ -1,8 +1,7 @@
-/**
- * The server's limit (MESSAGE_MAX in @tandem/protocol), repeated here because importing the
- * protocol's values would pull its zod schemas into the bundle for one number.
- */
-export const MESSAGE_MAX = 4000;
+// The server's limit, from the zod-free entry point (the schemas stay out of the bundle).
+import { MESSAGE_MAX } from '@tandem/protocol/constants';
+
+export { MESSAGE_MAX };
 
 /** Why a message cannot be sent as it is, in words; undefined when it can. */
 export function messageProblem(body: string): string | undefined {
