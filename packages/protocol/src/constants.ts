@@ -81,6 +81,7 @@ export type CodeCloseCode = (typeof CodeCloseCode)[keyof typeof CodeCloseCode];
 /**
  * The shared types of a code room's Yjs document, by the names the server seeds and the web
  * editor binds: the file's text (a Y.Text) and its settings (a Y.Map holding the language).
+ * Stored documents (`code_documents`) were written under these names: renaming one empties them.
  */
 export const CODE_TEXT = 'code';
 export const CODE_META = 'meta';

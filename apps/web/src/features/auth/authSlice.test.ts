@@ -1,3 +1,4 @@
+import { CloseCode } from '@tandem/protocol/constants';
 import { describe, expect, it } from 'vitest';
 import { alice, apiError, asUser } from '../../test/fixtures.ts';
 import { testStore } from '../../test/testStore.ts';
@@ -62,7 +63,7 @@ describe('auth', () => {
     services.realtime.get();
     const done = store.dispatch(authApi.endpoints.logout.initiate());
     // The server ends this session's sockets before its answer to the sign-out arrives.
-    realtime.emit('closed', { code: 4401, reason: 'You signed out.' });
+    realtime.emit('closed', { code: CloseCode.unauthorized, reason: 'You signed out.' });
     await done;
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(store.getState().auth).toMatchObject({ status: 'signedOut', notice: null });
@@ -71,7 +72,7 @@ describe('auth', () => {
   it('a session the server ends (socket closed with 4401) signs out with a notice', () => {
     const { store, services, realtime } = testStore();
     services.realtime.get();
-    realtime.emit('closed', { code: 4401, reason: 'Your session has expired.' });
+    realtime.emit('closed', { code: CloseCode.unauthorized, reason: 'Your session has expired.' });
     expect(store.getState().auth).toMatchObject({ status: 'signedOut', notice: 'Your session has expired.' });
   });
 });

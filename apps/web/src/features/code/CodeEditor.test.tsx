@@ -1,5 +1,6 @@
 import { language as languageFacet } from '@codemirror/language';
 import { EditorView, runScopeHandlers } from '@codemirror/view';
+import { CODE_LANGUAGE_KEY, CODE_META, CODE_TEXT } from '@tandem/protocol/constants';
 import { act, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -21,15 +22,15 @@ function room() {
     if (origin !== 'network') Y.applyUpdate(mine, update, 'network');
   });
   theirs.transact(() => {
-    theirs.getMap('meta').set('language', 'python');
-    theirs.getText('code').insert(0, 'x = 1\n');
+    theirs.getMap(CODE_META).set(CODE_LANGUAGE_KEY, 'python');
+    theirs.getText(CODE_TEXT).insert(0, 'x = 1\n');
   });
-  const text = mine.getText('code');
+  const text = mine.getText(CODE_TEXT);
   // The editor binds to the document, its awareness and the undo manager; no socket in these tests.
   const collab = {
     doc: mine,
     text,
-    meta: mine.getMap<unknown>('meta'),
+    meta: mine.getMap<unknown>(CODE_META),
     awareness: new Awareness(mine),
     undoManager: new Y.UndoManager(text),
   } as unknown as CodeCollab;
@@ -75,23 +76,23 @@ describe('the language selector', () => {
     expect(editorLanguage()).toBe('python');
 
     await userEvent.selectOptions(select, 'TypeScript');
-    expect(theirs.getMap('meta').get('language')).toBe('typescript');
+    expect(theirs.getMap(CODE_META).get(CODE_LANGUAGE_KEY)).toBe('typescript');
     expect(editorLanguage()).toBe('typescript');
     // The shared text is not touched by a language change.
-    expect(theirs.getText('code').toString()).toBe('x = 1\n');
+    expect(theirs.getText(CODE_TEXT).toString()).toBe('x = 1\n');
   });
 
   it('follows a change made by someone else', () => {
     const { collab, theirs } = room();
     render(<Room collab={collab} />);
-    act(() => theirs.getMap('meta').set('language', 'javascript'));
+    act(() => theirs.getMap(CODE_META).set(CODE_LANGUAGE_KEY, 'javascript'));
     expect(screen.getByLabelText('Language')).toHaveValue('javascript');
     expect(editorLanguage()).toBe('javascript');
   });
 
   it('reads an unknown language as Python', () => {
     const { collab, theirs } = room();
-    theirs.getMap('meta').set('language', 'cobol');
+    theirs.getMap(CODE_META).set(CODE_LANGUAGE_KEY, 'cobol');
     render(<Room collab={collab} />);
     expect(screen.getByLabelText('Language')).toHaveValue('python');
     expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['Python', 'JavaScript', 'TypeScript']);
@@ -106,16 +107,16 @@ describe('the shared editor', () => {
     expect(view.state.doc.toString()).toBe('x = 1\n');
     act(() => {
       view.dispatch({ changes: { from: 6, insert: 'y = 2\n' }, userEvent: 'input.type' });
-      theirs.getText('code').insert(0, '# theirs\n');
+      theirs.getText(CODE_TEXT).insert(0, '# theirs\n');
     });
     expect(view.state.doc.toString()).toBe('# theirs\nx = 1\ny = 2\n');
-    expect(theirs.getText('code').toString()).toBe('# theirs\nx = 1\ny = 2\n');
+    expect(theirs.getText(CODE_TEXT).toString()).toBe('# theirs\nx = 1\ny = 2\n');
 
     const undo = new KeyboardEvent('keydown', { key: 'z', ctrlKey: true, bubbles: true, cancelable: true });
     act(() => {
       runScopeHandlers(view, undo, 'editor');
     });
     expect(view.state.doc.toString()).toBe('# theirs\nx = 1\n');
-    expect(theirs.getText('code').toString()).toBe('# theirs\nx = 1\n');
+    expect(theirs.getText(CODE_TEXT).toString()).toBe('# theirs\nx = 1\n');
   });
 });

@@ -1,4 +1,11 @@
-import { CODE_LEFT_ROOM, CODE_SESSION_UNCHECKED } from '@tandem/protocol/constants';
+import {
+  CODE_LANGUAGE_KEY,
+  CODE_LEFT_ROOM,
+  CODE_META,
+  CODE_SESSION_UNCHECKED,
+  CODE_TEXT,
+  CodeCloseCode,
+} from '@tandem/protocol/constants';
 import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -72,8 +79,8 @@ function server(requests: unknown[] = [], kind: 'code' | 'chat' = 'code'): FakeR
 function serverAccepts(provider: FakeProvider | undefined) {
   act(() => {
     provider?.configuration.document.transact(() => {
-      provider.configuration.document.getMap('meta').set('language', 'python');
-      provider.configuration.document.getText('code').insert(0, 'print("hi")\n');
+      provider.configuration.document.getMap(CODE_META).set(CODE_LANGUAGE_KEY, 'python');
+      provider.configuration.document.getText(CODE_TEXT).insert(0, 'print("hi")\n');
     });
     provider?.emit('status', { status: 'connected' });
     provider?.emit('authenticated', { scope: 'read-write' });
@@ -124,11 +131,11 @@ describe('CodeRoomPage', () => {
     expect(screen.getByText('Loading the code…')).toBeInTheDocument();
     const provider = FakeProvider.last;
     // Nothing is written by this client before (or after) the server's document arrives.
-    expect(provider?.configuration.document.getText('code').toString()).toBe('');
+    expect(provider?.configuration.document.getText(CODE_TEXT).toString()).toBe('');
     serverAccepts(provider);
     expect(await screen.findByText('Live')).toBeInTheDocument();
     expect(screen.getByRole('textbox', { name: 'Code' })).toHaveTextContent('print("hi")');
-    expect(provider?.configuration.document.getText('code').toString()).toBe('print("hi")\n');
+    expect(provider?.configuration.document.getText(CODE_TEXT).toString()).toBe('print("hi")\n');
     const here = screen.getByRole('list', { name: 'Here now' });
     expect(within(here).getByText('Alice Liddell')).toBeInTheDocument();
     // Let in by the code socket, the page joins the room's chat too.
@@ -252,7 +259,7 @@ describe('CodeRoomPage', () => {
     serverAccepts(provider);
     const reason = "This code room's document is full (512 KB): your last edit was not saved.";
     act(() => {
-      provider?.emit('close', { event: { code: 4413, reason } });
+      provider?.emit('close', { event: { code: CodeCloseCode.documentFull, reason } });
       provider?.emit('status', { status: 'disconnected' });
     });
     expect(await screen.findByText(reason)).toHaveAttribute('role', 'alert');

@@ -1,5 +1,6 @@
 import { EditorState } from '@codemirror/state';
 import { EditorView, runScopeHandlers } from '@codemirror/view';
+import { CODE_TEXT } from '@tandem/protocol/constants';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { yCollab } from 'y-codemirror.next';
 import { Awareness } from 'y-protocols/awareness';
@@ -29,9 +30,9 @@ function setup(options: { touch?: boolean; language?: Language } = {}) {
   theirs.on('update', (update: Uint8Array, origin: unknown) => {
     if (origin !== 'network') Y.applyUpdate(mine, update, 'network');
   });
-  const text = mine.getText('code');
+  const text = mine.getText(CODE_TEXT);
   // The server's seed, as it arrives over the network.
-  theirs.getText('code').insert(0, 'x = 1\n');
+  theirs.getText(CODE_TEXT).insert(0, 'x = 1\n');
   const view = new EditorView({
     parent: document.body,
     state: EditorState.create({
@@ -57,7 +58,7 @@ function setup(options: { touch?: boolean; language?: Language } = {}) {
   };
   const press = (key: string) =>
     runScopeHandlers(view, new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }), 'editor');
-  const theirText = theirs.getText('code');
+  const theirText = theirs.getText(CODE_TEXT);
   return { view, calls, fetchSuggestion, onChange, type, press, theirText, text };
 }
 

@@ -1,5 +1,6 @@
 import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
+import { CODE_TEXT } from '@tandem/protocol/constants';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { yCollab } from 'y-codemirror.next';
 import { Awareness } from 'y-protocols/awareness';
@@ -12,7 +13,7 @@ const SHOW_MS = 1000;
 
 function setup() {
   const doc = new Y.Doc();
-  const text = doc.getText('code');
+  const text = doc.getText(CODE_TEXT);
   text.insert(0, 'first line\nsecond line\n');
   const awareness = new Awareness(doc);
   const view = new EditorView({
