@@ -114,7 +114,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // 3. Realtime core (fan-out, presence, room-list feed), then the services that read it,
   //    then the data every node expects to find.
-  const core = createRealtimeCore({ bus, clock, options: config.realtime, metrics });
+  const core = createRealtimeCore({ bus, clock, options: config.realtime, metrics, log: app.log });
+  app.addHook('onClose', async () => core.closeLog());
   const services = createServices({ db: store.db, clock, config, presence: core.presence, limits });
   await services.rooms.ensureDefaultRooms(config.defaultRooms);
 

@@ -51,6 +51,12 @@ export function createMetrics() {
       buckets: [0.00005, 0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
       registers,
     }),
+    busRejected: new client.Counter({
+      name: 'tandem_bus_rejected_total',
+      help: 'Messages from other nodes dropped on receipt (bus/protocol.ts): malformed, another protocol version, or invalid.',
+      labelNames: ['channel', 'reason'] as const,
+      registers,
+    }),
     busReconnects: new client.Counter({
       name: 'tandem_bus_reconnects_total',
       help: 'Times the link to the other nodes (Redis) came back after an outage.',

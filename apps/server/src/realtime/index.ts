@@ -3,11 +3,13 @@ import websocket from '@fastify/websocket';
 import { CloseCode } from '@tandem/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Bus, BusRecovery } from '../bus/bus.ts';
+import { AccountMessage, type BusRejection, decode, encode } from '../bus/protocol.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { sessionToken } from '../http/auth-hook.ts';
 import { socketErrorHandler } from '../http/errors.ts';
 import type { Limits } from '../limits/limits.ts';
+import { createLogLimiter } from '../log-limiter.ts';
 import type { Metrics } from '../metrics.ts';
 import type { SessionEnd } from '../services/accounts.service.ts';
 import type { Services } from '../services/index.ts';
@@ -26,6 +28,11 @@ const ACCOUNT_CHANNEL = 'accounts';
 export type AccountEvent =
   | { t: 'session'; tokenHash: string; why: SessionEnd }
   | { t: 'left'; roomId: string; userId: string };
+type Logger = {
+  warn: (obj: object, msg: string) => void;
+  info: (obj: object, msg: string) => void;
+  error: (obj: object, msg: string) => void;
+};
 
 /** Per app: who else on this node acts on those events (the code-room sockets). */
 const accountListeners = new WeakMap<FastifyInstance, Set<(event: AccountEvent) => void>>();
@@ -48,17 +55,42 @@ const LOBBY_FLUSH_MS = 250;
  * The parts of realtime that the services read (who is online) and that fan events out: made
  * before the services, started by `registerRealtime`.
  */
-export function createRealtimeCore(deps: { bus: Bus; clock: Clock; options: Config['realtime']; metrics: Metrics }) {
+export function createRealtimeCore(deps: {
+  bus: Bus;
+  clock: Clock;
+  options: Config['realtime'];
+  metrics: Metrics;
+  log: Logger;
+}) {
   const nodeId = randomUUID();
-  const hub = new RoomHub(deps.bus, nodeId, (deliveries, seconds) => {
-    deps.metrics.framesDelivered.inc(deliveries);
-    deps.metrics.fanoutSeconds.observe(seconds);
-  });
+  // Bus messages this node cannot read (another version, or junk): dropped, counted, logged a few
+  // times a minute per channel kind (a node of another version would otherwise flood the log).
+  const rejectLog = createLogLimiter(deps.log, { perMinute: 5, what: 'bus messages dropped' });
+  const rejected = (channel: string, rejection: BusRejection) => {
+    const kind = channel.startsWith('room:') ? 'room' : channel;
+    deps.metrics.busRejected.inc({ channel: kind, reason: rejection.reason });
+    rejectLog.log(
+      'warn',
+      `bus:${kind}`,
+      { channel, reason: rejection.reason, detail: rejection.detail },
+      'dropped a bus message this node cannot read (another node of another version?)',
+    );
+  };
+  const hub = new RoomHub(
+    deps.bus,
+    nodeId,
+    (deliveries, seconds) => {
+      deps.metrics.framesDelivered.inc(deliveries);
+      deps.metrics.fanoutSeconds.observe(seconds);
+    },
+    rejected,
+  );
   const presence: PresenceDirectory = new PresenceDirectory({
     bus: deps.bus,
     nodeId,
     clock: deps.clock,
     nodeTimeoutMs: deps.options.nodeTimeoutMs,
+    rejected,
     onChange: (roomId, user, action) => {
       hub.presenceNotice(roomId, user, action);
       lobby.presenceChanged(roomId);
@@ -69,6 +101,7 @@ export function createRealtimeCore(deps: { bus: Bus; clock: Clock; options: Conf
     nodeId,
     onlineCount: (roomId) => presence.onlineCount(roomId),
     flushMs: LOBBY_FLUSH_MS,
+    rejected,
   });
   // The bus is back: sockets that may have missed room events are told to resync (presence
   // announces itself again on its own).
@@ -80,7 +113,7 @@ export function createRealtimeCore(deps: { bus: Bus; clock: Clock; options: Conf
   });
   const onBusRecovered = (listener: (recovery: BusRecovery, resyncedSockets: number) => void) =>
     void recovered.add(listener);
-  return { nodeId, hub, presence, lobby, bus: deps.bus, onBusRecovered };
+  return { nodeId, hub, presence, lobby, bus: deps.bus, onBusRecovered, rejected, closeLog: () => rejectLog.close() };
 }
 export type RealtimeCore = ReturnType<typeof createRealtimeCore>;
 
@@ -121,17 +154,22 @@ export async function registerRealtime(
   // Sessions revoked and memberships ended reach the sockets on every node: each node acts on its
   // own. Replayed if the bus was down (acting on one twice is harmless; missing one is not).
   services.accounts.onSessionEnded((tokenHash, why) =>
-    bus.publish(ACCOUNT_CHANNEL, JSON.stringify({ t: 'session', tokenHash, why } satisfies AccountEvent), {
+    bus.publish(ACCOUNT_CHANNEL, encode<AccountMessage>({ t: 'session', tokenHash, why }), {
       replay: true,
     }),
   );
   services.rooms.onLeft((roomId, userId) =>
-    bus.publish(ACCOUNT_CHANNEL, JSON.stringify({ t: 'left', roomId, userId } satisfies AccountEvent), {
+    bus.publish(ACCOUNT_CHANNEL, encode<AccountMessage>({ t: 'left', roomId, userId }), {
       replay: true,
     }),
   );
   const unsubscribeAccounts = bus.subscribe(ACCOUNT_CHANNEL, (payload) => {
-    const event = JSON.parse(payload) as AccountEvent;
+    const decoded = decode(AccountMessage, payload);
+    if (!decoded.ok) {
+      core.rejected(ACCOUNT_CHANNEL, decoded.rejection);
+      return;
+    }
+    const { v: _version, ...event } = decoded.message;
     if (event.t === 'session') gateway.endSession(event.tokenHash, event.why);
     else gateway.membershipEnded(event.userId, event.roomId);
     for (const listener of accountListeners.get(app) ?? []) listener(event);

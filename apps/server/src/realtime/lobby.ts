@@ -1,8 +1,8 @@
 import type { Bus } from '../bus/bus.ts';
+import { decode, encode, LobbyMessage, type OnBusRejected } from '../bus/protocol.ts';
 import type { Connection } from './connection.ts';
 
 type Activity = { latestSeq?: number; lastActivityAt?: string };
-type LobbyMessage = { node: string; roomId: string } & Activity;
 
 const CHANNEL = 'lobby';
 
@@ -22,6 +22,8 @@ export class LobbyFeed {
     nodeId: string;
     onlineCount: (roomId: string) => number;
     flushMs: number;
+    /** Hears every bus payload dropped on receipt (bus/protocol.ts). */
+    rejected?: OnBusRejected;
   };
 
   constructor(deps: LobbyFeed['deps']) {
@@ -30,8 +32,13 @@ export class LobbyFeed {
 
   start(): void {
     this.unsubscribe = this.deps.bus.subscribe(CHANNEL, (payload) => {
-      const { node, roomId, ...activity } = JSON.parse(payload) as LobbyMessage;
-      if (node !== this.deps.nodeId) this.mark(roomId, activity);
+      const decoded = decode(LobbyMessage, payload);
+      if (!decoded.ok) {
+        this.deps.rejected?.(CHANNEL, decoded.rejection);
+        return;
+      }
+      const { node, roomId, latestSeq, lastActivityAt } = decoded.message;
+      if (node !== this.deps.nodeId) this.mark(roomId, definedOnly({ latestSeq, lastActivityAt }));
     });
   }
 
@@ -52,9 +59,13 @@ export class LobbyFeed {
    */
   roomChanged(roomId: string, activity: Activity): void {
     this.mark(roomId, activity);
-    this.deps.bus.publish(CHANNEL, JSON.stringify({ node: this.deps.nodeId, roomId, ...activity }), {
-      replay: `lobby:${roomId}`,
-    });
+    this.deps.bus.publish(
+      CHANNEL,
+      encode<LobbyMessage>({ t: 'activity', node: this.deps.nodeId, roomId, ...activity }),
+      {
+        replay: `lobby:${roomId}`,
+      },
+    );
   }
 
   /** Someone entered or left a room (every node learns this through presence). */
@@ -84,4 +95,12 @@ export class LobbyFeed {
     }
     this.pending.clear();
   }
+}
+
+/** The activity fields that were sent (an absent one must not erase what is pending). */
+function definedOnly(activity: Activity): Activity {
+  const out: Activity = {};
+  if (activity.latestSeq !== undefined) out.latestSeq = activity.latestSeq;
+  if (activity.lastActivityAt !== undefined) out.lastActivityAt = activity.lastActivityAt;
+  return out;
 }

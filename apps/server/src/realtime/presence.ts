@@ -1,14 +1,10 @@
 import type { PublicUser } from '@tandem/protocol';
 import type { Bus } from '../bus/bus.ts';
+import { decode, encode, type OnBusRejected, PresenceMessage } from '../bus/protocol.ts';
 import type { Clock } from '../clock.ts';
 
 type RoomUsers = Map<string, { user: PublicUser; count: number }>;
-type PresenceMessage =
-  | { t: 'delta'; node: string; room: string; user: PublicUser; on: boolean }
-  | { t: 'beat'; node: string }
-  | { t: 'ask'; node: string }
-  | { t: 'state'; node: string; rooms: Record<string, PublicUser[]> }
-  | { t: 'bye'; node: string };
+type Outgoing = PresenceMessage extends infer M ? (M extends unknown ? Omit<M, 'v'> : never) : never;
 
 export type PresenceChange = (roomId: string, user: PublicUser, action: 'join' | 'leave') => void;
 
@@ -34,7 +30,15 @@ export class PresenceDirectory {
   private readonly stallListeners = new Set<(stalledMs: number) => void>();
   /** When the sweep last ran (monotonic), to notice a process that was stopped or blocked. */
   private lastSweep = 0;
-  private readonly deps: { bus: Bus; nodeId: string; clock: Clock; nodeTimeoutMs: number; onChange: PresenceChange };
+  private readonly deps: {
+    bus: Bus;
+    nodeId: string;
+    clock: Clock;
+    nodeTimeoutMs: number;
+    onChange: PresenceChange;
+    /** Hears every bus payload dropped on receipt (bus/protocol.ts). */
+    rejected?: OnBusRejected;
+  };
 
   constructor(deps: PresenceDirectory['deps']) {
     this.deps = deps;
@@ -42,7 +46,11 @@ export class PresenceDirectory {
 
   start(): void {
     const { bus, nodeId, nodeTimeoutMs } = this.deps;
-    this.unsubscribe = bus.subscribe(CHANNEL, (payload) => this.receive(JSON.parse(payload) as PresenceMessage));
+    this.unsubscribe = bus.subscribe(CHANNEL, (payload) => {
+      const decoded = decode(PresenceMessage, payload);
+      if (decoded.ok) this.receive(decoded.message);
+      else this.deps.rejected?.(CHANNEL, decoded.rejection);
+    });
     bus.onReconnect(() => this.busBack());
     this.announce();
     const beat = setInterval(
@@ -116,8 +124,8 @@ export class PresenceDirectory {
     return false;
   }
 
-  private publish(message: PresenceMessage): void {
-    this.deps.bus.publish(CHANNEL, JSON.stringify(message));
+  private publish(message: Outgoing): void {
+    this.deps.bus.publish(CHANNEL, encode<PresenceMessage>(message));
   }
 
   /** Tells the other nodes what this node has, and asks for theirs. */

@@ -1,5 +1,6 @@
 import type { Message, PublicUser, ServerFrame } from '@tandem/protocol';
 import type { Bus, BusRecovery, PublishOptions } from '../bus/bus.ts';
+import { decodeRoomEvent, encodeRoomEvent, type OnBusRejected } from '../bus/protocol.ts';
 import type { Connection } from './connection.ts';
 import { PreparedFrame } from './prepared-frame.ts';
 
@@ -8,27 +9,39 @@ type LocalRoom = { connections: Set<Connection>; unsubscribe: () => void };
 /**
  * Fan-out. Each room event is serialised and framed once, handed to this node's sockets in the
  * room as that same buffer, and published on the room's bus channel for the other nodes, which do the
- * same with their sockets. A bus payload is `<node id>\t<seq>\t<frame>`: a node skips its own
- * events (it delivered them already) and never parses a frame to forward it.
+ * same with their sockets. A bus payload is `<version>\t<node id>\t<seq>\t<frame>` (bus/protocol.ts):
+ * a node checks the header only, skips its own events (it delivered them already) and never parses
+ * a frame to forward it.
  */
 export class RoomHub {
   private readonly rooms = new Map<string, LocalRoom>();
   private readonly bus: Bus;
   private readonly nodeId: string;
   private readonly observe: (deliveries: number, seconds: number) => void;
+  private readonly rejected: OnBusRejected;
 
-  /** `observe` hears, per event, how many sockets got it and how long handing it over took. */
-  constructor(bus: Bus, nodeId: string, observe: (deliveries: number, seconds: number) => void = () => {}) {
+  /**
+   * `observe` hears, per event, how many sockets got it and how long handing it over took;
+   * `rejected`, every payload from the bus dropped because its header is not this version's.
+   */
+  constructor(
+    bus: Bus,
+    nodeId: string,
+    observe: (deliveries: number, seconds: number) => void = () => {},
+    rejected: OnBusRejected = () => {},
+  ) {
     this.bus = bus;
     this.nodeId = nodeId;
     this.observe = observe;
+    this.rejected = rejected;
   }
 
   enter(connection: Connection, roomId: string): void {
     let room = this.rooms.get(roomId);
     if (!room) {
       const created: LocalRoom = { connections: new Set(), unsubscribe: () => {} };
-      created.unsubscribe = this.bus.subscribe(`room:${roomId}`, (payload) => this.receive(created, payload));
+      const channel = `room:${roomId}`;
+      created.unsubscribe = this.bus.subscribe(channel, (payload) => this.receive(created, channel, payload));
       this.rooms.set(roomId, created);
       room = created;
     }
@@ -49,7 +62,7 @@ export class RoomHub {
   broadcast(roomId: string, frame: ServerFrame, seq = 0): void {
     const json = JSON.stringify(frame);
     this.deliverLocal(roomId, json, seq);
-    this.bus.publish(`room:${roomId}`, `${this.nodeId}\t${seq}\t${json}`, replayOf(frame));
+    this.bus.publish(`room:${roomId}`, encodeRoomEvent(this.nodeId, seq, json), replayOf(frame));
   }
 
   /**
@@ -72,7 +85,7 @@ export class RoomHub {
       const roomId = channel.slice('room:'.length);
       const frame: ServerFrame = { type: 'resync', roomId, reason: 'events from another server were lost' };
       // Replayed if this is lost too; sent only to the other nodes (this node's sockets had every event).
-      this.bus.publish(channel, `${this.nodeId}\t0\t${JSON.stringify(frame)}`, { replay: `resync:${roomId}` });
+      this.bus.publish(channel, encodeRoomEvent(this.nodeId, 0, JSON.stringify(frame)), { replay: `resync:${roomId}` });
     }
     return told;
   }
@@ -112,12 +125,14 @@ export class RoomHub {
     this.observe(room.connections.size, (performance.now() - start) / 1000);
   }
 
-  private receive(room: LocalRoom, payload: string): void {
-    const first = payload.indexOf('\t');
-    const second = payload.indexOf('\t', first + 1);
-    if (first < 0 || second < 0 || payload.slice(0, first) === this.nodeId) return;
-    const seq = Number(payload.slice(first + 1, second));
-    this.deliver(room, payload.slice(second + 1), seq);
+  private receive(room: LocalRoom, channel: string, payload: string): void {
+    const decoded = decodeRoomEvent(payload);
+    if (!decoded.ok) {
+      this.rejected(channel, decoded.rejection);
+      return;
+    }
+    const { node, seq, frame } = decoded.message;
+    if (node !== this.nodeId) this.deliver(room, frame, seq);
   }
 }
 
