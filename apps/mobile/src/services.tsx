@@ -1,13 +1,10 @@
-import { createRestClient, RealtimeClient, type RestClient } from '@tandem/client';
+import { createRestClient, RealtimeClient, type RestClient, type RoomRealtime } from '@tandem/client';
 import { type E2EDeps, KeyStore, type KeyValueStore } from '@tandem/client/e2e';
 import { createContext, type ReactNode, useContext } from 'react';
 import { socketUrl } from './platform/serverUrl.ts';
 
 /** What the screens use of a realtime connection; tests pass a fake with the same shape. */
-export type Realtime = Pick<
-  RealtimeClient,
-  'on' | 'connect' | 'join' | 'leave' | 'send' | 'typing' | 'markRead' | 'close' | 'wake' | 'status'
->;
+export type Realtime = RoomRealtime & Pick<RealtimeClient, 'connect' | 'close' | 'wake'>;
 
 /** Everything the app talks to, made once at start-up; tests build their own. */
 export type Services = {

@@ -190,6 +190,33 @@ describe('the chat page', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('retries a failed send with the same clientMessageId, so the server stores it once', async () => {
+    const { realtime, user } = await openChat();
+    realtime.refuseSends = 'The server is busy.';
+    await user.type(screen.getByLabelText('Message'), 'Anyone on for lunch today');
+    await user.press(screen.getByRole('button', { name: 'Send' }));
+    expect(await screen.findByText('The server is busy. Tap to retry.')).toBeOnTheScreen();
+
+    realtime.refuseSends = undefined;
+    await user.press(screen.getByRole('button', { name: 'Retry sending' }));
+    expect(await screen.findByLabelText(/^You, said Anyone on for lunch today, at /)).toBeOnTheScreen();
+    expect(realtime.sent).toHaveLength(2);
+    const [first, again] = realtime.sent;
+    expect(again?.clientMessageId).toBe(first?.clientMessageId);
+    // The same ciphertext goes again: nothing re-sealed under another id.
+    expect(again?.sealed).toEqual(first?.sealed);
+    expect(screen.queryByText(/Tap to retry/)).not.toBeOnTheScreen();
+    expect(screen.getAllByText('Anyone on for lunch today')).toHaveLength(1);
+  });
+
+  it('says so when the membership ends elsewhere, and stops offering to send', async () => {
+    const { realtime, user } = await openChat();
+    await user.type(screen.getByLabelText('Message'), 'hello');
+    await act(async () => realtime.emit('removed', { roomId: ROOM_ID, reason: 'You were removed from the room.' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('You are no longer in this room.');
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+  });
+
   it("marks the focused message field with the app's own blue ring, not the browser's black outline", async () => {
     await openChat();
     const input = screen.getByLabelText('Message');

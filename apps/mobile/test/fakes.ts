@@ -54,6 +54,11 @@ type Listeners = { [K in keyof RealtimeEvents]?: Set<(payload: RealtimeEvents[K]
 export class FakeRealtime implements Realtime {
   private readonly listeners: Listeners = {};
   status: ConnectionStatus = 'open';
+  roomId: string | null = null;
+  lastSeq = 0;
+  pending = 0;
+  /** Sends the server refuses with this reason, until set back to undefined. */
+  refuseSends: string | undefined;
   snapshot: () => ServerFrameOf<'joined'>;
   sent: Array<{ body: string; clientMessageId: string; sealed: Message['sealed'] | undefined }> = [];
   typingReports: boolean[] = [];
@@ -82,17 +87,37 @@ export class FakeRealtime implements Realtime {
   async join(): Promise<ServerFrameOf<'joined'>> {
     const frame = this.snapshot();
     this.seq = frame.latestSeq;
+    this.roomId = frame.room.id;
+    this.lastSeq = frame.latestSeq;
     await Promise.resolve();
     this.emit('joined', frame);
     return frame;
   }
   leave(): void {
     this.left += 1;
+    this.roomId = null;
   }
   send(body: string, clientMessageId = 'cm-x', _attachmentIds: string[] = [], sealed?: Message['sealed']) {
     this.sent.push({ body, clientMessageId, sealed: sealed ?? undefined });
-    const stored = message(++this.seq, me, { body, clientMessageId, sealed: sealed ?? null, id: `stored-${this.seq}` });
-    const done = new Promise<Message>((resolve) => setTimeout(() => resolve(stored), 10));
+    const refused = this.refuseSends;
+    this.pending += 1;
+    // As RealtimeClient does: a stored send comes back as a live message, then `done` resolves.
+    const done = new Promise<Message>((resolve, reject) =>
+      setTimeout(() => {
+        this.pending -= 1;
+        if (refused) {
+          this.emit('sendFailed', { clientMessageId, code: 'unavailable', message: refused });
+          reject(new Error(refused));
+          return;
+        }
+        const seq = ++this.seq;
+        const stored = message(seq, me, { body, clientMessageId, sealed: sealed ?? null, id: `stored-${seq}` });
+        this.lastSeq = seq;
+        this.emit('message', stored);
+        resolve(stored);
+      }, 10),
+    );
+    done.catch(() => {});
     return { clientMessageId, done };
   }
   typing(active: boolean): void {

@@ -1,6 +1,6 @@
-import { NOTICE, payloadText, sealText } from '@tandem/client/e2e';
-import type { Message } from '@tandem/protocol';
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { buildTimeline, displayName, type RoomState, type TimelineItem, typingLine } from '@tandem/client';
+import { NOTICE } from '@tandem/client/e2e';
+import { useEffect, useMemo, useRef } from 'react';
 import {
   BackHandler,
   FlatList,
@@ -18,24 +18,26 @@ import { Button } from '../components/Button.tsx';
 import { LockIcon } from '../components/LockIcon.tsx';
 import { useEncryptedRoom } from '../e2e/useEncryptedRoom.ts';
 import type { OpenRoom } from '../rooms/FrontScreen.tsx';
+import { useServices } from '../services.tsx';
 import { colors, TOUCH } from '../theme.ts';
 import { Composer } from './Composer.tsx';
-import { displayName, timeOf, typingLine } from './format.ts';
+import { timeOf } from './format.ts';
 import { type BubbleProps, MessageBubble } from './MessageBubble.tsx';
-import { useChatRoom } from './useChatRoom.ts';
+import { useRoomSession } from './useRoomSession.ts';
 
 type Item = { key: string; bubble: BubbleProps };
 
 /**
  * The chat page of seed 000: back arrow and room name on top, blue and grey bubbles with their
- * times and "seen", "Start typing..." and the triangle at the bottom. In an encrypted room every
- * message is sealed on this phone and opened on this phone.
+ * times and "seen", "Start typing..." and the triangle at the bottom. The room itself is the
+ * shared `RoomSession`; in an encrypted room every message is sealed and opened on this phone.
  */
 export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void }) {
   const { user: me, realtime } = useSignedIn();
-  const chat = useChatRoom(room, realtime, me);
-  const e2e = useEncryptedRoom(room.id, me.id, room.encrypted, realtime, chat.messages);
+  const { rest } = useServices();
+  const e2e = useEncryptedRoom(room.id, me.id, room.encrypted, realtime);
   const keyState = e2e.state;
+  const { session, state: chat } = useRoomSession(room.id, me.id, realtime, rest, e2e.crypto);
 
   useEffect(() => {
     if (Platform.OS === 'web') return;
@@ -46,62 +48,49 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
     return () => sub.remove();
   }, [onBack]);
 
-  const seal = useMemo(() => {
-    if (!room.encrypted) return undefined;
-    const identity = keyState?.identity;
-    const roomKeys = keyState?.roomKeys;
-    if (keyState?.status !== 'ready' || !identity || !roomKeys) return undefined;
-    return (text: string) => (clientMessageId: string) =>
-      sealText({ roomId: room.id, roomKeys, identity, clientMessageId, payload: { text, files: [] } });
-  }, [room.encrypted, room.id, keyState]);
+  const joined = chat.phase === 'joined';
+  const canSend = joined && (!room.encrypted || keyState?.status === 'ready');
 
-  const canSend = chat.joined && (!room.encrypted || seal !== undefined);
-  const send = useCallback((text: string) => chat.send(text, seal?.(text)), [chat.send, seal]);
-
-  const items = useMemo<Item[]>(() => {
-    const seenUpTo = Math.max(
-      0,
-      ...Object.entries(chat.reads)
-        .filter(([id]) => id !== me.id)
-        .map(([, seq]) => seq),
-    );
-    const lastSeenMine = chat.messages.findLast((m) => m.sender.id === me.id && m.seq <= seenUpTo)?.id;
-    const shown = chat.messages.map((m): Item => {
-      const content = contentOf(m, e2e.opened);
-      const mine = m.sender.id === me.id;
-      return {
-        key: m.id,
-        bubble: {
-          mine,
-          sender: mine ? undefined : displayName(m.sender),
-          text: content.text,
-          notice: content.notice,
-          time: timeOf(m.createdAt),
-          status: m.id === lastSeenMine ? 'seen' : undefined,
-        },
-      };
-    });
-    const pending = chat.outgoing.map(
-      (o): Item => ({
-        key: o.clientMessageId,
-        bubble: {
-          mine: true,
-          text: o.text,
-          status: o.state,
-          error: o.error,
-          onRetry: () => chat.retry(o.clientMessageId, seal?.(o.text)),
-        },
+  // Only what the list shows: a typing notice or a presence change does not rebuild it.
+  const { messages, pending, reads, opened, notices } = chat;
+  const items = useMemo<Item[]>(
+    () =>
+      buildTimeline({ messages, pending, reads, opened, notices }, me.id).flatMap((item): Item[] => {
+        if (item.type === 'message') {
+          const { message: m, own } = item;
+          return [
+            {
+              key: m.id,
+              bubble: {
+                mine: own,
+                sender: own ? undefined : displayName(m.sender),
+                text: withFiles(item, opened),
+                notice: item.sealed !== null && item.sealed !== 'open',
+                time: timeOf(m.createdAt),
+                status: item.seen ? 'seen' : undefined,
+              },
+            },
+          ];
+        }
+        if (item.type !== 'pending') return [];
+        const { clientMessageId, body, status, error } = item.pending;
+        return [
+          {
+            key: clientMessageId,
+            bubble: { mine: true, text: body, status, error, onRetry: () => session.retry(clientMessageId) },
+          },
+        ];
       }),
-    );
-    return [...shown, ...pending];
-  }, [chat.messages, chat.outgoing, chat.reads, chat.retry, e2e.opened, me.id, seal]);
+    [messages, pending, reads, opened, notices, me.id, session],
+  );
 
   const list = useRef<FlatList<Item>>(null);
   const atBottom = useRef(true);
 
   const banner =
-    chat.joinError ??
-    (chat.status === 'reconnecting' || chat.status === 'connecting'
+    (chat.phase === 'failed' ? chat.error : undefined) ??
+    (chat.phase === 'removed' ? 'You are no longer in this room.' : undefined) ??
+    (chat.connection === 'reconnecting' || chat.connection === 'connecting'
       ? 'Reconnecting…'
       : room.encrypted && keyState?.status === 'waiting'
         ? NOTICE['no-key']
@@ -154,7 +143,7 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
           maintainVisibleContentPosition={{ minIndexForVisible: 0 }}
           refreshControl={
             chat.hasMore ? (
-              <RefreshControl refreshing={chat.loadingOlder} onRefresh={() => void chat.loadOlder()} />
+              <RefreshControl refreshing={chat.loadingOlder} onRefresh={() => void session.loadOlder()} />
             ) : undefined
           }
           ListHeaderComponent={
@@ -163,14 +152,14 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
                 <Button
                   tone="plain"
                   label={chat.loadingOlder ? 'Loading…' : 'Load older messages'}
-                  onPress={() => void chat.loadOlder()}
+                  onPress={() => void session.loadOlder()}
                   disabled={chat.loadingOlder}
                 />
                 {chat.olderError ? <Text style={styles.olderError}>{chat.olderError}</Text> : null}
               </View>
             ) : null
           }
-          ListEmptyComponent={chat.joined ? <Text style={styles.empty}>No messages yet. Say hello!</Text> : null}
+          ListEmptyComponent={joined ? <Text style={styles.empty}>No messages yet. Say hello!</Text> : null}
           onScroll={({ nativeEvent: n }) => {
             atBottom.current = n.contentOffset.y + n.layoutMeasurement.height >= n.contentSize.height - 80;
           }}
@@ -182,25 +171,26 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
         <Text style={styles.typing} accessibilityLiveRegion="polite">
           {typingLine(chat.typing)}
         </Text>
-        <Composer disabled={!canSend} onSend={send} onTyping={chat.reportTyping} />
+        <Composer
+          disabled={!canSend}
+          onSend={(text) => session.send(text)}
+          onTyping={(text) => session.setDraft(text)}
+        />
       </KeyboardAvoidingView>
     </SafeAreaView>
   );
 }
 
-function contentOf(
-  message: Message,
-  opened: ReturnType<typeof useEncryptedRoom>['opened'],
-): { text: string; notice: boolean } {
-  if (!message.sealed) {
-    const files = message.attachments.map((a) => `📎 ${a.name}`).join('\n');
-    return { text: [message.body, files].filter(Boolean).join('\n'), notice: false };
-  }
-  const result = opened.get(message.id);
-  if (!result) return { text: NOTICE.pending, notice: true };
-  if (result.state !== 'open') return { text: NOTICE[result.state], notice: true };
-  const files = result.payload.files.map((f) => `📎 ${f.name}`).join('\n');
-  return { text: [payloadText(result.payload), files].filter(Boolean).join('\n'), notice: false };
+/** What a bubble says: the text (opened, in encrypted rooms) and one line per file. */
+function withFiles(item: Extract<TimelineItem, { type: 'message' }>, opened: RoomState['opened']): string {
+  const { message } = item;
+  const open = opened.get(message.id);
+  const files = message.sealed
+    ? open?.state === 'open'
+      ? ((open.files ?? []) as ReadonlyArray<{ name: string }>)
+      : []
+    : message.attachments;
+  return [item.text, ...files.map((f) => `📎 ${f.name}`)].filter(Boolean).join('\n');
 }
 
 const styles = StyleSheet.create({

@@ -1,27 +1,22 @@
-import { EncryptedRoomSession, type EncryptedRoomState, type Opened } from '@tandem/client/e2e';
-import type { Message } from '@tandem/protocol';
+import type { RoomCrypto } from '@tandem/client';
+import { EncryptedRoomSession, type EncryptedRoomState, roomCrypto } from '@tandem/client/e2e';
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { Realtime } from '../services.tsx';
 import { useServices } from '../services.tsx';
 
-const NO_OPENED: ReadonlyMap<string, Opened> = new Map();
 const noSubscription = () => () => {};
 
 /**
  * The phone's side of an encrypted room: the shared `EncryptedRoomSession` of @tandem/client
- * (the web app runs the same one) bound to this screen's realtime connection.
+ * (the web app runs the same one) bound to this screen's realtime connection, and the
+ * `RoomCrypto` that opens and seals the room's messages for its `RoomSession`.
  */
 export function useEncryptedRoom(
   roomId: string,
   userId: string,
   enabled: boolean,
   realtime: Realtime,
-  messages: readonly Message[],
-): {
-  state: EncryptedRoomState | undefined;
-  opened: ReadonlyMap<string, Opened>;
-  session: EncryptedRoomSession | undefined;
-} {
+): { state: EncryptedRoomState | undefined; crypto: RoomCrypto | undefined } {
   const { e2e } = useServices();
   const session = useMemo(
     () =>
@@ -41,7 +36,6 @@ export function useEncryptedRoom(
     return () => session.stop();
   }, [session]);
   const state = useSyncExternalStore(session?.subscribe ?? noSubscription, () => session?.state);
-  // A new state (keys, devices) means another look at the messages.
-  const opened = useMemo(() => (session && state ? session.open(messages) : NO_OPENED), [session, state, messages]);
-  return { state, opened, session };
+  const crypto = useMemo(() => (session ? roomCrypto(session, roomId) : undefined), [session, roomId]);
+  return { state, crypto };
 }
