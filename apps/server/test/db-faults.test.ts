@@ -3,6 +3,7 @@ import { CloseCode } from '@tandem/protocol';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning, type ServerProcess, startServerProcess, stopServerProcess } from '../scripts/server-process.ts';
+import { api as nodeApi } from './bus-cluster.ts';
 import { backends, uniqueName } from './helpers.ts';
 import { startProxy } from './tcp-proxy.ts';
 import { connect, connectAs, type TestSocket } from './ws-helpers.ts';
@@ -63,24 +64,9 @@ describe.skipIf(!postgres)('the server through database faults', () => {
     await proxy?.close();
   });
 
-  async function api<T>(
-    method: 'GET' | 'POST',
-    url: string,
-    options: { token?: string; body?: unknown; status?: number } = {},
-  ): Promise<T> {
-    const res = await fetch(`${server.http}${url}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
-    const text = await res.text();
-    const expected = options.status ?? (method === 'POST' ? 201 : 200);
-    if (res.status !== expected) throw new Error(`${method} ${url} answered ${res.status}, not ${expected}: ${text}`);
-    return JSON.parse(text) as T;
-  }
+  /** A REST call to the server under test; throws unless it answers `status` (201 POST, 200 GET). */
+  const api = <T>(method: 'GET' | 'POST', url: string, options?: Parameters<typeof nodeApi>[3]) =>
+    nodeApi<T>(server, method, url, options);
 
   /** A guest with a room of its own, on a socket that has joined it. */
   async function member() {

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Message, ServerFrame } from '@tandem/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerProcess, startServerProcess, stopServerProcess } from '../scripts/server-process.ts';
+import { api } from './bus-cluster.ts';
 import { backends, uniqueName } from './helpers.ts';
 import { connectAs, type TestSocket } from './ws-helpers.ts';
 
@@ -70,28 +71,6 @@ describe.skipIf(!postgres || !redisUrl)('two nodes sharing PostgreSQL and Redis'
     // The database is dropped by the helpers once the file ends.
     await Promise.all([nodeA, nodeB].filter(Boolean).map((node) => stopServerProcess(node.child)));
   });
-
-  async function api<T>(
-    node: Node,
-    method: 'GET' | 'POST',
-    url: string,
-    options: { token?: string; body?: unknown; status?: number } = {},
-  ): Promise<T> {
-    const res = await fetch(`${node.http}${url}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
-    const text = await res.text();
-    const expected = options.status ?? (method === 'POST' ? 201 : 200);
-    if (res.status !== expected) {
-      throw new Error(`${method} ${url} on node ${node.name} answered ${res.status}, not ${expected}: ${text}`);
-    }
-    return JSON.parse(text) as T;
-  }
 
   type User = { token: string; user: { id: string; username: string }; name: string };
 
