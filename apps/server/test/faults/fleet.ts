@@ -356,8 +356,8 @@ export type Figures = {
   closed: string[];
 };
 
-export async function assess(scenario: Scenario, db: pg.Pool, recoveredMs: number | null): Promise<Figures> {
-  const rows = await storedRows(db, scenario.roomIds);
+/** Stored rows by sender and clientMessageId: a send stored twice has two. */
+export function bySend(rows: Map<string, StoredRow[]>): Map<string, StoredRow[]> {
   const stored = new Map<string, StoredRow[]>();
   for (const list of rows.values()) {
     for (const row of list) {
@@ -365,6 +365,12 @@ export async function assess(scenario: Scenario, db: pg.Pool, recoveredMs: numbe
       stored.set(key, [...(stored.get(key) ?? []), row]);
     }
   }
+  return stored;
+}
+
+export async function assess(scenario: Scenario, db: pg.Pool, recoveredMs: number | null): Promise<Figures> {
+  const rows = await storedRows(db, scenario.roomIds);
+  const stored = bySend(rows);
   let sent = 0;
   let acked = 0;
   let lost = 0;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ServerProcess } from '../../scripts/server-process.ts';
 import { redisServerAvailable, sleep, startCluster, waitFor } from './cluster.ts';
-import { createGuest, FleetClient, type Scenario, type StoredRow, startScenario, storedRows } from './fleet.ts';
+import { bySend, createGuest, FleetClient, type Scenario, startScenario, storedRows } from './fleet.ts';
 
 /**
  * The soak (issue 16): a two-node cluster (the fault suite's harness: PostgreSQL through a proxy,
@@ -224,13 +224,7 @@ async function main(): Promise<number> {
     // ---------------------------------------------------------------- against the database
     const all = [...fleet.active, ...fleet.retired];
     const rows = await storedRows(cluster.db, fleet.roomIds);
-    const stored = new Map<string, StoredRow[]>();
-    for (const list of rows.values()) {
-      for (const row of list) {
-        const key = `${row.sender_id}\u0000${row.client_message_id}`;
-        stored.set(key, [...(stored.get(key) ?? []), row]);
-      }
-    }
+    const stored = bySend(rows);
     let sent = 0;
     let acked = 0;
     let lost = 0;
