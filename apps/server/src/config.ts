@@ -71,6 +71,9 @@ const EnvSchema = z.object({
     .optional(),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters long').optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  // PostgreSQL ends a session of ours that sits in an open transaction this long (a frozen node,
+  // a lost connection PostgreSQL has not noticed), releasing its row locks for the other nodes.
+  DATABASE_IDLE_TRANSACTION_TIMEOUT: Duration.default(5000),
   AUTOCOMPLETE_PROVIDER: z.enum(['rules', 'openai']).default('rules'),
   AUTOCOMPLETE_OPENAI_URL: z.url().default('https://api.openai.com/v1'),
   AUTOCOMPLETE_OPENAI_KEY: z.string().trim().min(1).optional(),
@@ -180,7 +183,9 @@ const EnvSchema = z.object({
 export type Config = {
   port: number;
   host: string;
-  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
+  database:
+    | { kind: 'sqlite'; file: string }
+    | { kind: 'postgres'; url: string; poolSize?: number; idleTransactionTimeoutMs?: number };
   redisUrl: string | undefined;
   uploadDir: string;
   uploads: {
@@ -287,7 +292,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     database: e.DATABASE_URL.startsWith('sqlite:')
       ? { kind: 'sqlite', file: e.DATABASE_URL.slice('sqlite:'.length) || './data/tandem.db' }
-      : { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+      : {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          idleTransactionTimeoutMs: e.DATABASE_IDLE_TRANSACTION_TIMEOUT,
+        },
     redisUrl: e.REDIS_URL,
     uploadDir: path.resolve(e.UPLOAD_DIR),
     uploads: {

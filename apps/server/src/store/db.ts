@@ -64,6 +64,11 @@ export function openStore(database: Config['database'], hooks: StoreHooks = {}):
       // the kernel find dead connections that sit idle in the pool.
       connectionTimeoutMillis: 5000,
       keepAlive: true,
+      // A transaction holds its rows' locks until it ends. If this process stops between two
+      // statements of one (frozen, swapped out, its connection black-holed), every other node
+      // writing those rows — the room's seq — would wait for it; PostgreSQL ends such a session
+      // after this long instead, and the transaction rolls back as if the node had died.
+      idle_in_transaction_session_timeout: database.idleTransactionTimeoutMs ?? 5000,
     });
     pool.on('error', hooks.onError ?? (() => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardCheckouts(pool) }), log });
