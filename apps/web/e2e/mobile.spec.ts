@@ -179,3 +179,73 @@ test('a web user creates a plain room; the phone joins it by name, says it is no
     db.close();
   }
 });
+
+test('the phone resends a message whose ack was lost with the connection: it is stored and shown once', async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const room = `Tunnel ${uniqueSuffix()}`;
+  const web = await newUserPage(browser);
+  await register(web, person('Waiting'));
+  const created = await web.evaluate(async (name) => {
+    const response = await fetch('/rooms', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, encrypted: false }),
+    });
+    return response.status;
+  }, room);
+  expect(created).toBe(201);
+  await web.getByLabel('Enter existing room name').fill(room);
+  await web.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(web.getByRole('heading', { level: 1, name: room })).toBeVisible();
+
+  // The phone's sockets go through the test. When told to, it lets a send reach the server but
+  // cuts the connection instead of delivering the ack: the phone cannot know it was stored.
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
+  const phone = await phoneContext.newPage();
+  let loseNextAck = false;
+  let acksLost = 0;
+  await phone.routeWebSocket(/\/ws/, (socket) => {
+    const server = socket.connectToServer();
+    server.onMessage((frame) => {
+      if (loseNextAck && typeof frame === 'string' && frame.includes('"type":"ack"')) {
+        loseNextAck = false;
+        acksLost += 1;
+        void socket.close({ code: 1011, reason: 'network down' });
+        return;
+      }
+      socket.send(frame);
+    });
+  });
+  await phone.goto(phoneApp);
+  await expect(phone.getByRole('heading', { name: 'Create Room' })).toBeVisible({ timeout: 20_000 });
+  await phone.getByLabel('Your name').fill(`phone_${uniqueSuffix()}`);
+  await phone.getByLabel('Enter existing room name').fill(room);
+  await phone.getByRole('button', { name: 'Join' }).click();
+  await expect(phone.getByRole('heading', { name: room })).toBeVisible();
+
+  loseNextAck = true;
+  const composer = phone.getByRole('textbox', { name: 'Message' });
+  await composer.fill('Said once, in a tunnel');
+  await composer.press('Enter');
+  await expect.poll(() => acksLost).toBe(1);
+  // The phone reconnects by itself, sends it again with the same id, and the server answers with
+  // the message it already stored.
+  await expect(phone.getByText('Reconnecting…')).toHaveCount(0, { timeout: 20_000 });
+  await expect(phone.getByText('Said once, in a tunnel', { exact: true })).toHaveCount(1);
+  await expect(phone.getByText('sending…')).toHaveCount(0, { timeout: 15_000 });
+  await expect(phone.getByText(/Tap to retry/)).toHaveCount(0);
+  await expect(messageItem(web, 'Said once, in a tunnel')).toHaveCount(1);
+
+  const db = new Database(process.env.TANDEM_E2E_DATABASE as string, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare('select m.body from messages m join rooms r on r.id = m.room_id where r.name = ?')
+      .all(room) as Array<{ body: string }>;
+    expect(rows).toEqual([{ body: 'Said once, in a tunnel' }]);
+  } finally {
+    db.close();
+  }
+  await phoneContext.close();
+});

@@ -348,4 +348,33 @@ describe('RoomSession', () => {
     expect(realtime.typed).toEqual([true, false]);
     expect(realtime.left).toBe(1);
   });
+
+  it('shows the connection as it is when started, though it changed after the session was made', () => {
+    const realtime = new FakeRealtime();
+    realtime.status = 'connecting';
+    const session = new RoomSession({ roomId, userId: alice.id, realtime });
+    expect(session.state.connection).toBe('connecting');
+    // Opened before anyone listened (a screen renders, then its effects start the session).
+    realtime.status = 'open';
+    session.start();
+    expect(session.state.connection).toBe('open');
+  });
+
+  it('joins again when started after a stop (React StrictMode mounts twice), and listens once', () => {
+    const realtime = new FakeRealtime();
+    const session = new RoomSession({ roomId, userId: alice.id, realtime });
+    session.start();
+    session.start();
+    expect(realtime.joins).toHaveLength(1);
+    session.stop();
+    session.start();
+    expect(realtime.joins).toHaveLength(2);
+    realtime.joined(joinedFrame([message(1)]));
+    expect(session.state.phase).toBe('joined');
+    let changes = 0;
+    session.subscribe(() => changes++);
+    realtime.message(message(2));
+    expect(changes).toBe(1);
+    expect(session.state.messages.map((m) => m.seq)).toEqual([1, 2]);
+  });
 });

@@ -4,7 +4,18 @@ import { CloseCode } from '@tandem/protocol/constants';
 /** What the app uses of a realtime connection; tests pass a fake with the same shape. */
 export type Realtime = Pick<
   RealtimeClient,
-  'on' | 'join' | 'leave' | 'send' | 'typing' | 'markRead' | 'watchRooms' | 'close' | 'status' | 'roomId'
+  | 'on'
+  | 'join'
+  | 'leave'
+  | 'send'
+  | 'typing'
+  | 'markRead'
+  | 'watchRooms'
+  | 'close'
+  | 'status'
+  | 'roomId'
+  | 'lastSeq'
+  | 'pending'
 >;
 
 export type ConnectionListener = {

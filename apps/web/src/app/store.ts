@@ -1,6 +1,5 @@
 import { combineReducers, configureStore, type ThunkAction, type UnknownAction } from '@reduxjs/toolkit';
 import { authSlice, sessionEnded } from '../features/auth/authSlice.ts';
-import { outboxSlice } from '../features/chat/outboxSlice.ts';
 import { connectionChanged, connectionProblem, connectionSlice } from '../features/connection/connectionSlice.ts';
 import { api, startAfresh } from './api.ts';
 import type { Services } from './services.ts';
@@ -9,7 +8,6 @@ const rootReducer = combineReducers({
   [api.reducerPath]: api.reducer,
   [authSlice.reducerPath]: authSlice.reducer,
   [connectionSlice.reducerPath]: connectionSlice.reducer,
-  [outboxSlice.reducerPath]: outboxSlice.reducer,
 });
 
 export type RootState = ReturnType<typeof rootReducer>;

@@ -1,3 +1,5 @@
+import { dayKey } from '@tandem/client';
+
 /**
  * Times and days in the reader's own locale and time zone (Intl), e.g. "11:31 AM" in en-US
  * and "11:31" in de-DE. `locale` is only passed by tests.
@@ -10,11 +12,6 @@ const DAY_MS = 86_400_000;
 
 function startOfDay(date: Date): number {
   return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
-}
-
-/** A local calendar day, for grouping messages under day separators. */
-export function dayKey(iso: string): number {
-  return startOfDay(new Date(iso));
 }
 
 /** "Today", "Yesterday", or the date ("Friday, November 20"; with the year when it is not this year's). */

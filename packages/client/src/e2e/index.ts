@@ -1,5 +1,8 @@
 // Encrypted rooms (docs/encryption.md), shared by the web app and the phone app: a separate entry
 // point so that code which never opens an encrypted room does not carry the crypto.
+
+export type { E2EApi, E2EDeps, ListenRealtime } from './deps.ts';
+export { deviceIdentity } from './identity.ts';
 export { indexedDbStore } from './indexedDbStore.ts';
 export { inviteLink, keyFromFragment } from './invite.ts';
 export { KeyStore, type KeyValueStore, memoryStore, type RoomKeys } from './keyStore.ts';
@@ -24,13 +27,5 @@ export {
   safeFileType,
   sealText,
 } from './sealing.ts';
-export {
-  deviceIdentity,
-  type E2EApi,
-  type E2EDeps,
-  type EncryptedRoomOptions,
-  EncryptedRoomSession,
-  type EncryptedRoomState,
-  type KeyChange,
-  type ListenRealtime,
-} from './session.ts';
+export { type EncryptedRoomOptions, EncryptedRoomSession } from './session.ts';
+export type { EncryptedRoomState, KeyChange } from './state.ts';

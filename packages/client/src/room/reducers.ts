@@ -1,4 +1,4 @@
-import type { HistoryResponse, Message, PublicUser, ServerFrameOf } from '@tandem/protocol';
+import type { HistoryResponse, Message, PublicUser, SealedMessage, ServerFrameOf } from '@tandem/protocol';
 import type { OpenedMessage, PendingMessage, RoomState } from './types.ts';
 
 // Reducers: (state, what happened) → the next state. Pure and immutable: an unchanged part keeps
@@ -140,6 +140,12 @@ export function sendRetried(state: RoomState, clientMessageId: string): RoomStat
     const { error: _error, ...rest } = p;
     return { ...rest, status: 'sending' as const };
   });
+  return { ...state, pending };
+}
+
+/** A send that could not be sealed before (no key yet) is sealed now: the retry sends this. */
+export function sealed(state: RoomState, clientMessageId: string, message: SealedMessage): RoomState {
+  const pending = state.pending.map((p) => (p.clientMessageId === clientMessageId ? { ...p, sealed: message } : p));
   return { ...state, pending };
 }
 

@@ -1,15 +1,11 @@
-import type { Attachment, Message, SealedMessage } from '@tandem/protocol';
-import { newClientMessageId } from '../ids.ts';
+import type { Attachment, Message } from '@tandem/protocol';
+import { errorText } from './errors.ts';
+import { listenToRoom } from './events.ts';
 import { ReadMarker, TypingLeases, TypingReporter } from './policies.ts';
 import * as reduce from './reducers.ts';
 import { latestSeq } from './reducers.ts';
-import {
-  initialRoomState,
-  type PendingMessage,
-  type RoomCrypto,
-  type RoomHistory,
-  type RoomRealtime,
-} from './types.ts';
+import { PendingSends } from './sends.ts';
+import { initialRoomState, type RoomCrypto, type RoomHistory, type RoomRealtime } from './types.ts';
 import { messageProblem } from './view.ts';
 
 export type RoomSessionOptions = {
@@ -32,9 +28,6 @@ export type RoomSessionOptions = {
 
 export type SendResult = { ok: true; clientMessageId: string } | { ok: false; problem: string };
 
-const errorText = (error: unknown, fallback: string) =>
-  error instanceof Error && error.message ? error.message : fallback;
-
 /**
  * One room as every client shows it, with no UI framework: the join snapshot kept live by the
  * realtime connection's events, your sends until stored, older pages, and the policies (typing
@@ -42,6 +35,11 @@ const errorText = (error: unknown, fallback: string) =>
  * every change; `subscribe` says when — React binds with `useSyncExternalStore(session.subscribe,
  * session.getState)`. Reconnecting, resuming with lastSeq, gap filling and resending unacknowledged
  * sends with their ids are the RealtimeClient's; this class only shows their effects.
+ *
+ * Its collaborators: `listenToRoom` (events.ts) turns the connection's frames into state,
+ * `PendingSends` (sends.ts) carries your sends until stored, and the policies (policies.ts) pace
+ * typing and read marks. What stays here is the session's life (start, stop), the sealed
+ * messages opened, older pages, and the state its subscribers see.
  */
 export class RoomSession {
   private readonly options: RoomSessionOptions;
@@ -53,8 +51,8 @@ export class RoomSession {
   private readonly leases = new TypingLeases();
   private readonly typingReporter: TypingReporter;
   private readonly reads: ReadMarker;
-  /** Each send's latest attempt: a rejection of an older one is stale. */
-  private readonly attempts = new Map<string, number>();
+  private readonly sends: PendingSends;
+  private started = false;
 
   constructor(options: RoomSessionOptions) {
     this.options = options;
@@ -71,6 +69,13 @@ export class RoomSession {
       (seq) => realtime.markRead(seq),
       options.markReadEveryMs,
     );
+    this.sends = new PendingSends({
+      realtime,
+      state: () => this.current,
+      update: (next) => this.update(next),
+      crypto: () => this.crypto,
+      now: () => this.now(),
+    });
   }
 
   get state(): ReturnType<typeof initialRoomState> {
@@ -85,59 +90,28 @@ export class RoomSession {
     return () => this.listeners.delete(listener);
   };
 
-  /** Listens to the connection and joins the room. */
+  /**
+   * Listens to the connection and joins the room. After `stop()` it may start again (React's
+   * StrictMode mounts, unmounts and mounts again): it joins afresh.
+   */
   start(): void {
-    if (this.current.phase !== 'idle') return;
+    if (this.started) return;
+    this.started = true;
     const { realtime, roomId, userId } = this.options;
-    const here = (frame: { roomId: string }) => frame.roomId === roomId;
-    this.stops = [
-      realtime.on('status', (status) => this.update(reduce.connection(this.current, status))),
-      realtime.on('joined', (frame) => {
-        if (frame.room.id !== roomId) return;
-        this.leases.clear();
-        this.update(reduce.joined(this.current, frame, userId));
-        this.openSealed(frame.messages);
-        // A read sent into a dropped socket was lost: say it again.
-        this.reads.reset();
-        this.reads.check();
-      }),
-      realtime.on('message', (message) => {
-        if (!here(message)) return;
-        this.leases.end(message.sender.id);
-        this.update(reduce.message(this.current, message, userId));
-        this.openSealed([message]);
-        this.reads.check();
-      }),
-      realtime.on('presence', (frame) => {
-        if (!here(frame)) return;
-        if (frame.action === 'leave') this.leases.end(frame.user.id);
-        this.update(reduce.presence(this.current, frame, this.now().toISOString()));
-      }),
-      realtime.on('typing', (frame) => {
-        if (!here(frame)) return;
-        this.leases.end(frame.user.id);
-        this.update(reduce.typing(this.current, frame.user, frame.active, userId));
-        // The lease ends by itself if no refresh comes, even if the "stopped" notice is lost.
-        if (frame.active && frame.user.id !== userId)
-          this.leases.start(frame.user.id, frame.expiresInMs, () =>
-            this.update(reduce.typing(this.current, frame.user, false, userId)),
-          );
-      }),
-      realtime.on('read', (frame) => {
-        if (here(frame)) this.update(reduce.read(this.current, frame));
-      }),
-      realtime.on('sendFailed', ({ clientMessageId, message }) =>
-        this.update(reduce.sendFailed(this.current, clientMessageId, message)),
-      ),
-      realtime.on('removed', (frame) => {
-        if (!here(frame)) return;
-        this.leases.clear();
-        this.typingReporter.sent();
-        this.update(reduce.removed(this.current, frame.reason));
-      }),
-    ];
+    this.stops = listenToRoom(realtime, {
+      roomId,
+      userId,
+      state: () => this.current,
+      update: (next) => this.update(next),
+      leases: this.leases,
+      reads: this.reads,
+      typingReporter: this.typingReporter,
+      openSealed: (messages) => this.openSealed(messages),
+      now: () => this.now(),
+    });
     this.setCrypto(this.crypto);
-    this.update({ ...this.current, phase: 'joining' });
+    // The connection may have changed between the constructor and now, with nobody listening.
+    this.update({ ...reduce.connection(this.current, realtime.status), phase: 'joining' });
     realtime.join({ roomId }).catch((error: unknown) => {
       if (this.current.phase === 'joining')
         this.update(reduce.joinFailed(this.current, errorText(error, 'Could not join.')));
@@ -147,6 +121,7 @@ export class RoomSession {
   /** Stops listening; ends your typing lease and leaves the room (if the connection is still in it). */
   stop(): void {
     const { realtime, roomId } = this.options;
+    this.started = false;
     for (const stop of this.stops) stop();
     this.stops = [];
     this.stopCrypto?.();
@@ -170,11 +145,12 @@ export class RoomSession {
 
   /**
    * The draft changed: typing `active` goes at once, then at most every `typingRefreshMs` while
-   * it keeps changing (the server's lease outlasts that); an emptied draft ends the lease.
+   * it keeps changing (the server's lease outlasts that); an emptied draft ends the lease. Bound:
+   * it can be handed to a text field as it is.
    */
-  setDraft(text: string): void {
+  setDraft = (text: string): void => {
     this.typingReporter.draft(text);
-  }
+  };
 
   /**
    * Sends `body` (trimmed) with files already uploaded; in an encrypted room it is sealed first
@@ -187,46 +163,22 @@ export class RoomSession {
     const files = options.files ?? [];
     const problem = messageProblem(text, attachments.length > 0 || files.length > 0);
     if (problem) return { ok: false, problem };
-    const clientMessageId = newClientMessageId();
     // Sending ends the typing lease on the server: no `typing: false` needed.
     this.typingReporter.sent();
-    let sealed: SealedMessage | undefined;
-    let sealError: string | undefined;
-    if (this.current.room?.encrypted) {
-      try {
-        if (!this.crypto) throw new Error('no crypto');
-        sealed = this.crypto.seal({ clientMessageId, text, files });
-      } catch {
-        sealError = 'Could not encrypt it.';
-      }
-    }
-    const pending: PendingMessage = {
-      clientMessageId,
-      body: text,
-      attachments,
-      createdAt: this.now().toISOString(),
-      status: 'sending',
-      ...(sealed ? { sealed } : {}),
-    };
-    this.update(reduce.sendStarted(this.current, pending));
-    if (sealError) this.update(reduce.sendFailed(this.current, clientMessageId, sealError));
-    else this.dispatch(pending);
-    return { ok: true, clientMessageId };
+    return { ok: true, clientMessageId: this.sends.add(text, attachments, files) };
   }
 
-  /** A failed send goes again with its original id (and ciphertext): if it was stored after all, it is not doubled. */
+  /**
+   * A failed send goes again with its original id (and ciphertext): if it was stored after all,
+   * it is not doubled. One that could not be sealed (no key) is sealed now, or stays failed.
+   */
   retry(clientMessageId: string): void {
-    const pending = this.current.pending.find((p) => p.clientMessageId === clientMessageId);
-    if (pending?.status !== 'failed') return;
-    if (this.current.room?.encrypted && !pending.sealed) return;
-    this.update(reduce.sendRetried(this.current, clientMessageId));
-    this.dispatch(pending);
+    this.sends.retry(clientMessageId);
   }
 
   /** Gives up on a failed send. */
   discard(clientMessageId: string): void {
-    this.attempts.delete(clientMessageId);
-    this.update(reduce.discarded(this.current, clientMessageId));
+    this.sends.discard(clientMessageId);
   }
 
   /** Whether the room is on screen (page visible, app in the foreground): while it is, the newest message is marked read. */
@@ -260,22 +212,6 @@ export class RoomSession {
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
-  }
-
-  private dispatch(pending: PendingMessage): void {
-    const attempt = (this.attempts.get(pending.clientMessageId) ?? 0) + 1;
-    this.attempts.set(pending.clientMessageId, attempt);
-    const ids = pending.attachments.map((a) => a.id);
-    const { done } = pending.sealed
-      ? this.options.realtime.send('', pending.clientMessageId, ids, pending.sealed)
-      : this.options.realtime.send(pending.body, pending.clientMessageId, ids);
-    done.then(
-      () => this.attempts.delete(pending.clientMessageId),
-      (error: unknown) => {
-        if (this.attempts.get(pending.clientMessageId) !== attempt) return;
-        this.update(reduce.sendFailed(this.current, pending.clientMessageId, errorText(error, 'Not sent.')));
-      },
-    );
   }
 
   private openSealed(messages: readonly Message[]): void {

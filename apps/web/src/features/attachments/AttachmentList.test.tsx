@@ -24,7 +24,14 @@ const menu: Attachment = {
 function bubble(attachments: Attachment[], { own = false, body = 'The menu' } = {}) {
   const sender = own ? alice : bob;
   const result = renderWithProviders(
-    <MessageBubble message={{ ...message(5, sender, body), attachments }} own={own} startsGroup seen={false} />,
+    <MessageBubble
+      message={{ ...message(5, sender, body), attachments }}
+      body={body}
+      attachments={attachments}
+      own={own}
+      startsGroup
+      seen={false}
+    />,
   );
   return result;
 }

@@ -8,7 +8,7 @@ import { DownloadIcon, FileIcon } from './icons.tsx';
  * A message's files inside its bubble: images as thumbnails that open full size, every other
  * file as a chip that downloads it under its original name. `own` picks the blue bubble's colours.
  */
-export function AttachmentList({ attachments, own }: { attachments: Attachment[]; own: boolean }) {
+export function AttachmentList({ attachments, own }: { attachments: readonly Attachment[]; own: boolean }) {
   const images = attachments.filter(isImage);
   const files = attachments.filter((a) => !isImage(a));
   const [open, setOpen] = useState<Attachment | null>(null);

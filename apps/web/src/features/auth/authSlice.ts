@@ -79,4 +79,5 @@ export const { sessionEnded } = authSlice.actions;
 export const { selectCurrentUser, selectAuthStatus, selectAuthNotice } = authSlice.selectors;
 
 /** What to call a person: their name when they gave one, else their username. */
-export const displayName = (user: Pick<PublicUser, 'name' | 'username'>) => user.name ?? user.username;
+/** The name to show for someone: theirs, else their username (the same on every client). */
+export { displayName } from '@tandem/client';

@@ -9,6 +9,20 @@ import { type FakeRoute, renderWithProviders } from '../../test/renderWithProvid
 import { fileOf, installFakeXhr } from '../attachments/fakeXhr.ts';
 import { ChatPage } from './ChatPage.tsx';
 
+// Every message bubble drawn, counted: a change re-renders only the rows it changed.
+const bubbles = vi.hoisted(() => ({ rendered: 0 }));
+vi.mock('./MessageBubble.tsx', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./MessageBubble.tsx')>();
+  const { createElement } = await import('react');
+  return {
+    ...original,
+    MessageBubble: (props: Parameters<typeof original.MessageBubble>[0]) => {
+      bubbles.rendered += 1;
+      return createElement(original.MessageBubble, props);
+    },
+  };
+});
+
 const members = [
   { user: alice, joinedAt: '2026-11-21T10:00:00.000Z', lastReadSeq: 0 },
   { user: bob, joinedAt: '2026-11-21T10:00:00.000Z', lastReadSeq: 0 },
@@ -100,19 +114,18 @@ describe('ChatPage', () => {
     const field = await screen.findByPlaceholderText('Start typing...');
     await userEvent.type(field, 'On my way{Enter}');
     expect(item('On my way')).toHaveTextContent('Sending…');
-    const [first] = realtime.sends;
+    const [first] = realtime.sent;
     const stored: Message = { ...message(5, alice, 'On my way'), clientMessageId: first?.clientMessageId ?? '' };
-    await emit(() => {
-      realtime.emit('message', stored);
-      first?.resolve(stored);
-    });
+    await emit(() => realtime.ack(stored));
     await waitFor(() => expect(item('On my way')).not.toHaveTextContent('Sending…'));
 
     await userEvent.type(field, 'Second{Enter}');
-    await emit(() => realtime.sends[1]?.reject(new RealtimeError('forbidden', 'You are not a member of this room.')));
+    await emit(() =>
+      realtime.fail(realtime.sent[1]?.clientMessageId ?? '', 'forbidden', 'You are not a member of this room.'),
+    );
     await waitFor(() => expect(item('Second')).toHaveTextContent('Not sent: You are not a member of this room.'));
     await userEvent.click(within(item('Second')).getByRole('button', { name: 'Retry' }));
-    expect(realtime.send).toHaveBeenLastCalledWith('Second', realtime.sends[1]?.clientMessageId, []);
+    expect(realtime.send).toHaveBeenLastCalledWith('Second', realtime.sent[1]?.clientMessageId, []);
     expect(item('Second')).toHaveTextContent('Sending…');
   });
 
@@ -146,6 +159,42 @@ describe('ChatPage', () => {
     expect(screen.getByText(/Reconnecting…/)).toBeInTheDocument();
   });
 
+  it('re-renders only what changed: nothing for typing or presence, one row for a receipt or a new message', async () => {
+    const { realtime } = openRoom();
+    await screen.findByText('Let me know');
+    bubbles.rendered = 0;
+    await emit(() =>
+      realtime.emit('typing', { type: 'typing', roomId: ROOM_ID, user: bob, active: true, expiresInMs: 5000 }),
+    );
+    expect(await screen.findByText('bob is typing…')).toBeInTheDocument();
+    await emit(() => realtime.emit('presence', { type: 'presence', roomId: ROOM_ID, action: 'join', user: bob }));
+    expect(await within(list()).findByText(/bob joined/)).toBeInTheDocument();
+    expect(bubbles.rendered).toBe(0);
+    // Bob read your message: only its row changes ("seen").
+    await emit(() => realtime.emit('read', { type: 'read', roomId: ROOM_ID, userId: bob.id, seq: 3 }));
+    await waitFor(() => expect(item('Anyone on for lunch today')).toHaveTextContent(/· seen$/));
+    expect(bubbles.rendered).toBe(1);
+    await emit(() => realtime.emit('message', message(5, bob, 'Pizza?')));
+    expect(await within(list()).findByText('Pizza?')).toBeInTheDocument();
+    expect(bubbles.rendered).toBe(2);
+  });
+
+  it('says so when you left the room elsewhere, with the way back to all rooms', async () => {
+    const { realtime } = openRoom();
+    await screen.findByText('Let me know');
+    await emit(() => realtime.emit('removed', { roomId: ROOM_ID, reason: 'You left this room on another device.' }));
+    const alert = (await screen.findByText(/You left this room on another device/)).closest(
+      '[role="alert"]',
+    ) as HTMLElement;
+    expect(within(alert).getByRole('link', { name: 'Back to all rooms' })).toHaveAttribute('href', '/lobby');
+    // Nothing more can be sent here: the Send button says why, pointing at that notice.
+    const send = screen.getByRole('button', { name: 'Send' });
+    expect(send).toHaveAttribute('aria-disabled', 'true');
+    expect(send).toHaveAccessibleDescription(/You left this room on another device/);
+    await userEvent.type(screen.getByPlaceholderText('Start typing...'), 'still here?{Enter}');
+    expect(realtime.send).not.toHaveBeenCalled();
+  });
+
   it('says in words when the room cannot be joined', async () => {
     const realtime = createFakeRealtime();
     realtime.join.mockRejectedValue(new RealtimeError('not_found', 'No room has this id.'));
@@ -177,17 +226,14 @@ describe('ChatPage', () => {
     const uploaded = await act(async () => xhr[0]?.succeed({ id: 'up-team' }));
     await userEvent.type(screen.getByPlaceholderText('Start typing...'), 'Us at lunch{Enter}');
     // The text goes over the socket with the file's id; the server stores and returns both.
-    const [sent] = realtime.sends;
+    const [sent] = realtime.sent;
     expect(sent).toMatchObject({ body: 'Us at lunch', attachmentIds: ['up-team'] });
     const stored: Message = {
       ...message(5, alice, 'Us at lunch'),
       clientMessageId: sent?.clientMessageId ?? '',
       attachments: uploaded ? [{ ...uploaded, name: 'up-team.png' }] : [],
     };
-    await emit(() => {
-      realtime.emit('message', stored);
-      sent?.resolve(stored);
-    });
+    await emit(() => realtime.ack(stored));
     // Stored: shown in the timeline with its thumbnail, no longer "Sending…".
     await within(list()).findByRole('img', { name: 'up-team.png' });
     expect(within(item('Us at lunch')).getByRole('img', { name: 'up-team.png' })).toBeInTheDocument();

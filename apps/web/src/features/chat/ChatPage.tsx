@@ -1,10 +1,10 @@
-import { NOTICE, type Opened, payloadText, sealText } from '@tandem/client/e2e';
+import { latestSeq, type Notice, type OpenedMessage, type TimelineItem } from '@tandem/client';
+import { NOTICE, type SealedFile } from '@tandem/client/e2e';
 import { deviceKeysOf, safetyCode } from '@tandem/crypto';
-import type { Message, PublicUser } from '@tandem/protocol';
-import { type ReactNode, useCallback, useId, useMemo, useRef, useState } from 'react';
+import type { Attachment, Message, PublicUser } from '@tandem/protocol';
+import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { errorMessage } from '../../app/errors.ts';
-import { useAppDispatch, useAppSelector } from '../../app/hooks.ts';
+import { useAppSelector } from '../../app/hooks.ts';
 import { linkClass } from '../../components/CenteredLayout.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { useEscape } from '../../components/useEscape.ts';
@@ -22,17 +22,17 @@ import { type EncryptedRoom, useEncryptedRoom } from '../e2e/useEncryptedRoom.ts
 import { RoomSidebar } from '../rooms/RoomSidebar.tsx';
 import { ChatHeader } from './ChatHeader.tsx';
 import { Composer } from './Composer.tsx';
-import { useLoadOlderMessagesMutation, useRoomMembersQuery, useRoomSessionQuery } from './chatApi.ts';
-import { MessageList } from './MessageList.tsx';
-import { selectOutbox, sendSealedMessage } from './outboxSlice.ts';
+import { useRoomMembersQuery } from './chatApi.ts';
 import { PeopleList, people } from './PeopleList.tsx';
-import { latestSeq, type Notice } from './roomSession.ts';
-import { TypingIndicator } from './TypingIndicator.tsx';
-import { buildTimeline } from './timeline.ts';
-import { useMarkRead, useNewMessageAnnouncement } from './useChatEffects.ts';
+import { RoomMessages } from './RoomMessages.tsx';
+import { useNewMessageAnnouncement } from './useChatEffects.ts';
 import { useMembersInSync } from './useMembersInSync.ts';
+import { useRoomSession, useTimeline } from './useRoomSession.ts';
 
-const NO_MESSAGES: Message[] = [];
+const NO_MESSAGES: readonly Message[] = [];
+const NOTHING_OPENED: ReadonlyMap<string, OpenedMessage> = new Map();
+const NO_ONE: readonly PublicUser[] = [];
+const NO_NOTICES: readonly Notice[] = [];
 
 /** Seed 000's chat page: the room's messages, who is here and typing, and the field to write in. */
 export function ChatPage() {
@@ -44,31 +44,19 @@ export function ChatPage() {
 function ChatRoom({ roomId }: { roomId: string }) {
   // RequireSession renders this page only for someone signed in.
   const me = useAppSelector(selectCurrentUser) as PublicUser;
-  const dispatch = useAppDispatch();
   const keyNoticeId = useId();
+  const removedNoticeId = useId();
   const encryptedNow = useRef(false);
-  const { data: joinedSession, error } = useRoomSessionQuery(roomId);
-  const encrypted = joinedSession?.room.encrypted ?? false;
+  const { session, state } = useRoomSession(roomId, me.id);
+  const room = state?.room;
+  const encrypted = room?.encrypted ?? false;
   encryptedNow.current = encrypted;
   // Encrypted rooms: every message is opened here, in the browser; what cannot be opened says why.
-  const e2e = useEncryptedRoom(roomId, me.id, encrypted, joinedSession?.messages ?? NO_MESSAGES);
-  const fileUrls = useDecryptedFiles(joinedSession?.messages ?? NO_MESSAGES, e2e.opened);
-  const session = useMemo(() => {
-    if (!joinedSession || !encrypted) return joinedSession;
-    const messages = joinedSession.messages.map((m) => {
-      if (!m.sealed) return m;
-      const opened = e2e.opened.get(m.id);
-      // Without the key the banner above says why, once; each message only says it is sealed.
-      if (opened?.state !== 'open') return { ...m, body: `🔒 ${sealedNotice(opened?.state)}`, attachments: [] };
-      // Files show once decrypted here; the server's copies are ciphertext under a neutral name.
-      const attachments = opened.payload.files.flatMap((f) => {
-        const url = fileUrls.get(f.id);
-        return url ? [{ id: f.id, url, name: f.name, size: f.size, contentType: f.type }] : [];
-      });
-      return { ...m, body: payloadText(opened.payload), attachments };
-    });
-    return { ...joinedSession, messages };
-  }, [joinedSession, encrypted, e2e.opened, fileUrls]);
+  const newestSeq = useRef(0);
+  newestSeq.current = state ? latestSeq(state) : 0;
+  const e2e = useEncryptedRoom(roomId, me.id, encrypted, () => newestSeq.current);
+  useEffect(() => session?.setCrypto(e2e.crypto), [session, e2e.crypto]);
+  const fileUrls = useDecryptedFiles(state?.messages ?? NO_MESSAGES, state?.opened ?? NOTHING_OPENED);
   // Encrypted rooms: one safety code per device of each other member, from both signing keys.
   const safetyCodes = useMemo(() => {
     const codes = new Map<string, string[]>();
@@ -80,9 +68,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
     }
     return codes;
   }, [e2e.identity, e2e.devices, me.id]);
-  const members = useRoomMembersQuery(roomId, { skip: !session });
-  const [loadOlder, older] = useLoadOlderMessagesMutation();
-  const outbox = useAppSelector(selectOutbox);
+  const members = useRoomMembersQuery(roomId, { skip: room === undefined });
   const [peopleOpen, setPeopleOpen] = useState(false);
   const peopleButton = useRef<HTMLButtonElement>(null);
   const closePeople = useCallback(() => {
@@ -100,30 +86,45 @@ function ChatRoom({ roomId }: { roomId: string }) {
   const attachments = useAttachmentDrafts(upload);
   const drop = useFileDrop(attachments.add);
 
-  useDocumentTitle(session?.room.name ?? 'Chat');
-  useMembersInSync(session?.present, members.data?.members, members.refetch);
-  useMarkRead(session ? latestSeq(session) : 0, session?.reads[me.id] ?? 0);
-  const announcement = useNewMessageAnnouncement(session?.messages, me.id);
+  useDocumentTitle(room?.name ?? 'Chat');
+  useMembersInSync(state?.present, members.data?.members, members.refetch);
+  const announcement = useNewMessageAnnouncement(state, me.id);
 
-  const outgoing = useMemo(() => outbox.filter((m) => m.roomId === roomId), [outbox, roomId]);
   const everyone = useMemo(
-    () => people(members.data?.members ?? [], session?.present ?? []),
-    [members.data, session?.present],
+    () => people(members.data?.members ?? [], state?.present ?? NO_ONE),
+    [members.data, state?.present],
   );
-  const items = useMemo(() => {
-    if (!session) return [];
-    if (e2e.changedKeys.length === 0) return buildTimeline(session, outgoing, me.id);
-    // A member's device keys changed: said in the timeline where it was noticed.
-    const keyNotices: Notice[] = e2e.changedKeys.flatMap((change) => {
-      const user = everyone.find((p) => p.user.id === change.userId)?.user;
-      return user ? [{ id: `keys-${change.userId}-${change.at}`, kind: 'keys' as const, user, ...change }] : [];
-    });
-    return buildTimeline({ ...session, notices: [...session.notices, ...keyNotices] }, outgoing, me.id);
-  }, [session, outgoing, me.id, e2e.changedKeys, everyone]);
-  const typing = Object.values(session?.typing ?? {}).filter((u) => u.id !== me.id);
+  // A member's device keys changed: said in the timeline where it was noticed.
+  const keyNotices = useMemo(
+    () =>
+      // None (a plain room, or nobody's keys changed): the same empty list, so the timeline stays.
+      e2e.changedKeys.length === 0
+        ? NO_NOTICES
+        : e2e.changedKeys.flatMap((change): Notice[] => {
+            const user = everyone.find((p) => p.user.id === change.userId)?.user;
+            return user ? [{ id: `keys-${change.userId}-${change.at}`, kind: 'keys', user, ...change }] : [];
+          }),
+    [e2e.changedKeys, everyone],
+  );
+  const items = useTimeline(state, me.id, keyNotices);
+  // Encrypted rooms: a message's files once decrypted here (the server's copies are ciphertext).
+  const opened = state?.opened;
+  const attachmentsOf = useCallback(
+    (item: Extract<TimelineItem, { type: 'message' }>): readonly Attachment[] => {
+      if (!item.message.sealed) return item.message.attachments;
+      const open = opened?.get(item.message.id);
+      if (open?.state !== 'open') return [];
+      return ((open.files ?? []) as readonly SealedFile[]).flatMap((f) => {
+        const url = fileUrls.get(f.id);
+        return url ? [{ id: f.id, url, name: f.name, size: f.size, contentType: f.type }] : [];
+      });
+    },
+    [opened, fileUrls],
+  );
   const onlineCount = everyone.filter((p) => p.online).length;
 
-  if (error || !session) {
+  if (!session || !state || !room) {
+    const error = state?.phase === 'failed' ? state.error : undefined;
     return (
       <ChatFrame roomId={roomId}>
         <ChatHeader title={error ? 'Room unavailable' : 'Joining…'} />
@@ -131,7 +132,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
         <main className="flex flex-1 flex-col items-center justify-center gap-4 px-6 text-center">
           {error ? (
             <div role="alert" className="space-y-3">
-              <p className="text-slate-700">{errorMessage(error)}</p>
+              <p className="text-slate-700">{error}</p>
               <Link to="/lobby" className={linkClass}>
                 Back to all rooms
               </Link>
@@ -146,10 +147,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
     );
   }
 
-  const firstSeq = session.messages[0]?.seq;
-  const onLoadOlder = () => {
-    if (firstSeq !== undefined && !older.isLoading) loadOlder({ roomId, before: firstSeq });
-  };
+  const removed = state.phase === 'removed';
   const peopleHeading = (
     <h2 className="px-2 pb-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">
       People · {plural(onlineCount, 'online', 'online')}
@@ -159,7 +157,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
   return (
     <ChatFrame roomId={roomId}>
       <ChatHeader
-        title={session.room.name}
+        title={room.name}
         subtitle={`${plural(onlineCount, 'person', 'people')} online · ${plural(everyone.length, 'member')}`}
         onlineCount={onlineCount}
         peopleOpen={peopleOpen}
@@ -183,40 +181,47 @@ function ChatRoom({ roomId }: { roomId: string }) {
               {keyNotice(e2e.status)}
             </p>
           )}
-          <MessageList
-            items={items}
-            hasMore={session.hasMore}
-            loadingOlder={older.isLoading}
-            olderError={errorMessage(older.error)}
-            onLoadOlder={onLoadOlder}
-          />
-          <TypingIndicator users={typing} />
+          {removed && (
+            <p
+              id={removedNoticeId}
+              role="alert"
+              className="shrink-0 border-b border-red-200 bg-red-50 px-4 py-2 text-center text-sm text-red-800"
+            >
+              {state.error}{' '}
+              <Link to="/lobby" className={linkClass}>
+                Back to all rooms
+              </Link>
+            </p>
+          )}
+          <RoomMessages session={session} state={state} items={items} attachmentsOf={attachmentsOf} />
           <div className="shrink-0 px-3 pt-1 pb-[max(0.25rem,env(safe-area-inset-bottom))] sm:px-6">
-            {encrypted ? (
+            {removed ? (
+              // Left elsewhere: nothing can be sent here any more; the notice above says why.
               <Composer
-                roomId={roomId}
+                attachments={attachments}
+                disabledReason={state.error ?? 'You are no longer in this room.'}
+                disabledReasonId={removedNoticeId}
+                onDraft={session.setDraft}
+                onSend={() => {}}
+              />
+            ) : encrypted ? (
+              <Composer
                 attachments={attachments}
                 disabledReason={e2e.status === 'ready' ? undefined : keyNotice(e2e.status)}
                 disabledReasonId={keyNoticeId}
+                onDraft={session.setDraft}
                 onSend={(body, files) => {
-                  const { identity, roomKeys } = e2e;
-                  if (!identity) return;
                   // Only files encrypted on this page go with it (their keys are in the sealed text).
-                  const sealedFiles = files.flatMap((a) => sealedFileOf(a.id) ?? []);
                   const sent = files.filter((a) => sealedFileOf(a.id));
-                  const payload = { text: body, files: sealedFiles };
-                  dispatch(
-                    sendSealedMessage(
-                      roomId,
-                      body,
-                      (clientMessageId) => sealText({ roomId, roomKeys, identity, clientMessageId, payload }),
-                      sent,
-                    ),
-                  );
+                  session.send(body, { attachments: sent, files: sent.flatMap((a) => sealedFileOf(a.id) ?? []) });
                 }}
               />
             ) : (
-              <Composer roomId={roomId} attachments={attachments} />
+              <Composer
+                attachments={attachments}
+                onDraft={session.setDraft}
+                onSend={(body, files) => session.send(body, { attachments: files })}
+              />
             )}
           </div>
         </main>
@@ -251,11 +256,6 @@ function keyNotice(status: EncryptedRoom['status']): string {
   if (status === 'waiting') return NOTICE['no-key'];
   if (status === 'error') return 'This browser could not open its keys for this room.';
   return 'Opening the room’s keys…';
-}
-
-/** What a sealed message that cannot be opened shows in its bubble. */
-function sealedNotice(state: Exclude<Opened['state'], 'open'> | undefined): string {
-  return !state || state === 'no-key' ? 'Encrypted message' : NOTICE[state];
 }
 
 /** The page's frame: on wide screens every room is listed on the left. */

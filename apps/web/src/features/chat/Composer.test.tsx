@@ -1,22 +1,36 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { alice, message, ROOM_ID } from '../../test/fixtures.ts';
+import { createFakeRealtime } from '../../test/fakeRealtime.ts';
+import { alice, joined, message, ROOM_ID } from '../../test/fixtures.ts';
 import { type FakeRoute, renderWithProviders } from '../../test/renderWithProviders.tsx';
 import { fileOf, installFakeXhr } from '../attachments/fakeXhr.ts';
 import { useAttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 import { Composer } from './Composer.tsx';
+import { useRoomSession } from './useRoomSession.ts';
 
 const signedIn = { auth: { status: 'signedIn' as const, user: alice, notice: null } };
 
-/** The composer as the chat page holds it: the page owns the files (they can be dropped on it too). */
+/**
+ * The composer as the chat page holds it: the page owns the files (they can be dropped on it
+ * too), and the room's RoomSession takes the draft and the sends.
+ */
 function ComposerWithFiles() {
   const attachments = useAttachmentDrafts();
-  return <Composer roomId={ROOM_ID} attachments={attachments} />;
+  const { session } = useRoomSession(ROOM_ID, alice.id);
+  if (!session) return null;
+  return (
+    <Composer
+      attachments={attachments}
+      onDraft={session.setDraft}
+      onSend={(body, files) => session.send(body, { attachments: files })}
+    />
+  );
 }
 
 function setup(route?: FakeRoute) {
-  const result = renderWithProviders(<ComposerWithFiles />, { preloadedState: signedIn, route });
+  const realtime = createFakeRealtime(() => joined());
+  const result = renderWithProviders(<ComposerWithFiles />, { preloadedState: signedIn, route, realtime });
   return { ...result, field: screen.getByPlaceholderText('Start typing...') };
 }
 
@@ -26,11 +40,11 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe('Composer', () => {
   it('sends on Enter (trimmed) and clears the field', async () => {
-    const { field, realtime, store } = setup();
+    const { field, realtime } = setup();
     await userEvent.type(field, '  Anyone on for lunch today  {Enter}');
-    expect(realtime.send).toHaveBeenCalledWith('Anyone on for lunch today', undefined, []);
+    expect(realtime.send).toHaveBeenCalledWith('Anyone on for lunch today', expect.any(String), []);
     expect(field).toHaveValue('');
-    expect(store.getState().outbox.messages).toHaveLength(1);
+    expect(realtime.sent).toHaveLength(1);
   });
 
   it('adds a line on Shift+Enter instead of sending', async () => {
@@ -39,7 +53,7 @@ describe('Composer', () => {
     expect(field).toHaveValue('one\ntwo');
     expect(realtime.send).not.toHaveBeenCalled();
     await userEvent.click(screen.getByRole('button', { name: 'Send' }));
-    expect(realtime.send).toHaveBeenCalledWith('one\ntwo', undefined, []);
+    expect(realtime.send).toHaveBeenCalledWith('one\ntwo', expect.any(String), []);
   });
 
   it('does not send an empty message, and says why', async () => {
@@ -79,7 +93,7 @@ describe('Composer', () => {
 
   it('waits for the uploads, then sends the text with the files’ ids', async () => {
     const xhr = installFakeXhr();
-    const { field, realtime, store } = setup();
+    const { field, realtime } = setup();
     await userEvent.upload(attachInput(), [
       fileOf('photo.png', 'image/png', 2048),
       fileOf('menu.pdf', 'application/pdf'),
@@ -101,13 +115,14 @@ describe('Composer', () => {
 
     await userEvent.click(send);
     // Seed 004: the text goes over the socket once the uploads are done, with the files' ids.
-    await waitFor(() => expect(realtime.sends).toHaveLength(1));
-    expect(realtime.sends[0]).toMatchObject({ body: 'The menu', attachmentIds: [photo?.id, menu?.id] });
+    await waitFor(() => expect(realtime.sent).toHaveLength(1));
+    expect(realtime.sent[0]).toMatchObject({ body: 'The menu', attachmentIds: [photo?.id, menu?.id] });
     expect(field).toHaveValue('');
-    const sent = realtime.sends[0];
-    await act(async () => sent?.resolve({ ...message(7, alice, 'The menu'), clientMessageId: sent.clientMessageId }));
+    const sent = realtime.sent[0];
+    await act(async () =>
+      realtime.ack({ ...message(7, alice, 'The menu'), clientMessageId: sent?.clientMessageId ?? '' }),
+    );
     expect(screen.queryByRole('list', { name: 'Files to send' })).not.toBeInTheDocument();
-    await waitFor(() => expect(store.getState().outbox.messages).toEqual([]));
   });
 
   it('sends files without text', async () => {
@@ -117,7 +132,7 @@ describe('Composer', () => {
     await act(async () => xhr[0]?.succeed());
     await userEvent.type(field, '{Enter}');
     await waitFor(() =>
-      expect(realtime.sends).toEqual([expect.objectContaining({ body: '', attachmentIds: ['up-notes.txt'] })]),
+      expect(realtime.sent).toEqual([expect.objectContaining({ body: '', attachmentIds: ['up-notes.txt'] })]),
     );
     expect(screen.queryByText('Type a message first.')).not.toBeInTheDocument();
   });

@@ -1,12 +1,9 @@
-import { TYPING_REFRESH_MS } from '@tandem/protocol/constants';
+import { messageProblem } from '@tandem/client';
+import { MESSAGE_MAX } from '@tandem/protocol/constants';
 import { type ClipboardEvent, type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
-import { useAppDispatch } from '../../app/hooks.ts';
 import { AttachmentTray } from '../attachments/AttachmentTray.tsx';
 import { PaperclipIcon } from '../attachments/icons.tsx';
 import type { AttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
-import { MESSAGE_MAX, messageProblem } from './messageRules.ts';
-import { sendMessage } from './outboxSlice.ts';
-import { reportTyping } from './realtimeThunks.ts';
 
 /** Start showing the length this close to the limit. */
 const COUNTER_FROM = MESSAGE_MAX - 500;
@@ -24,19 +21,23 @@ function fitToText(el: HTMLTextAreaElement) {
  * Files (seed 004) come from the paperclip, a paste, or a drop on the conversation (the page
  * owns `attachments` for that): they upload at once, show in a tray above the field, and the
  * message waits for them.
+ *
+ * The room's RoomSession does the rest: `onDraft` is its `setDraft` (the typing lease), `onSend`
+ * sends (sealing first in an encrypted room).
  */
 export function Composer({
-  roomId,
   attachments,
   onSend,
+  onDraft,
   filesAllowed = true,
   disabledReason,
   disabledReasonId,
 }: {
-  roomId: string;
   attachments: AttachmentDrafts;
-  /** Encrypted rooms seal the text first; plain rooms send it over the socket. */
-  onSend?: (body: string, attachments: ReturnType<AttachmentDrafts['take']>) => void;
+  /** The trimmed text, and the files uploaded for it. */
+  onSend: (body: string, attachments: ReturnType<AttachmentDrafts['take']>) => void;
+  /** The text in the field as it changes; '' when it is emptied or left (ends the typing lease). */
+  onDraft: (text: string) => void;
   filesAllowed?: boolean;
   /** Set while the message cannot be sent at all (e.g. no room key yet). */
   disabledReason?: string;
@@ -46,18 +47,16 @@ export function Composer({
    */
   disabledReasonId?: string;
 }) {
-  const dispatch = useAppDispatch();
   const id = useId();
   const [body, setBody] = useState('');
   const [attempted, setAttempted] = useState(false);
-  const typingSentAt = useRef(0);
   const field = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
 
   const length = body.trim().length;
   const hasFiles = attachments.drafts.length > 0;
   // Files alone make a message; text alone or with files must fit the limit.
-  const textProblem = hasFiles && length === 0 ? undefined : messageProblem(body);
+  const textProblem = messageProblem(body, hasFiles);
   const problem = disabledReason ?? textProblem ?? attachments.problem;
   // Too long is said at once; empty only after trying to send, not while the field is fresh.
   const shownTextProblem = length > MESSAGE_MAX || attempted ? textProblem : undefined;
@@ -67,29 +66,15 @@ export function Composer({
   const helpProblem = disabledReason && disabledReasonId ? undefined : shownProblem;
   const waiting = !shownTextProblem && attachments.drafts.every((d) => d.status !== 'failed');
 
-  const stopTyping = () => {
-    if (typingSentAt.current === 0) return;
-    typingSentAt.current = 0;
-    dispatch(reportTyping(false));
-  };
-
   // Leaving the room (the page, or this composer) ends the typing lease with it.
-  useEffect(
-    () => () => {
-      if (typingSentAt.current !== 0) dispatch(reportTyping(false));
-    },
-    [dispatch],
-  );
+  const draftTo = useRef(onDraft);
+  draftTo.current = onDraft;
+  useEffect(() => () => draftTo.current(''), []);
 
   const onChange = (text: string) => {
     setBody(text);
     setAttempted(false);
-    if (text.trim() === '') return stopTyping();
-    const now = Date.now();
-    if (now - typingSentAt.current > TYPING_REFRESH_MS) {
-      typingSentAt.current = now;
-      dispatch(reportTyping(true));
-    }
+    onDraft(text);
   };
 
   const submit = (event?: FormEvent) => {
@@ -98,10 +83,8 @@ export function Composer({
       setAttempted(true);
       return;
     }
-    if (onSend) onSend(body.trim(), attachments.take());
-    else dispatch(sendMessage(roomId, body.trim(), attachments.take()));
-    // Sending ends the typing lease on the server.
-    typingSentAt.current = 0;
+    // Sending ends the typing lease on the server (the session knows).
+    onSend(body.trim(), attachments.take());
     setBody('');
     if (field.current) field.current.style.height = '';
     field.current?.focus();
@@ -172,7 +155,7 @@ export function Composer({
           }}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
-          onBlur={stopTyping}
+          onBlur={() => onDraft('')}
           placeholder="Start typing..."
           aria-invalid={shownTextProblem ? true : undefined}
           aria-describedby={disabledReason && disabledReasonId ? `${disabledReasonId} ${id}-help` : `${id}-help`}

@@ -1,10 +1,9 @@
+import type { PendingMessage } from '@tandem/client';
 import type { Attachment, Message } from '@tandem/protocol';
 import type { ReactNode } from 'react';
-import { useAppDispatch } from '../../app/hooks.ts';
 import { formatTime } from '../../lib/format.ts';
 import { AttachmentList } from '../attachments/AttachmentList.tsx';
 import { displayName } from '../auth/authSlice.ts';
-import { type OutgoingMessage, retrySend, sendDiscarded } from './outboxSlice.ts';
 
 const bubble = 'max-w-[80%] rounded-2xl text-[15px] leading-snug sm:max-w-md';
 const text = 'whitespace-pre-wrap break-words';
@@ -22,7 +21,7 @@ function Bubble({
 }: {
   sender: string;
   body: string;
-  attachments: Attachment[];
+  attachments: readonly Attachment[];
   own: boolean;
   className: string;
 }) {
@@ -44,14 +43,21 @@ function Bubble({
   );
 }
 
-/** A message as seed 000 draws it: yours blue on the right, others' grey on the left; time below. */
+/**
+ * A message as seed 000 draws it: yours blue on the right, others' grey on the left; time below.
+ * `body` and `attachments` are what to show (in encrypted rooms: as opened in this browser).
+ */
 export function MessageBubble({
   message,
+  body,
+  attachments,
   own,
   startsGroup,
   seen,
 }: {
   message: Message;
+  body: string;
+  attachments: readonly Attachment[];
   own: boolean;
   startsGroup: boolean;
   seen: boolean;
@@ -66,8 +72,8 @@ export function MessageBubble({
       )}
       <Bubble
         sender={sender}
-        body={message.body}
-        attachments={message.attachments}
+        body={body}
+        attachments={attachments}
         own={own}
         className={own ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-slate-100 text-slate-900'}
       />
@@ -80,8 +86,15 @@ export function MessageBubble({
 }
 
 /** Your message before the server stored it: sending, or failed with the reason and a retry. */
-export function OutgoingBubble({ outgoing }: { outgoing: OutgoingMessage }) {
-  const dispatch = useAppDispatch();
+export function PendingBubble({
+  pending: outgoing,
+  onRetry,
+  onDiscard,
+}: {
+  pending: PendingMessage;
+  onRetry(clientMessageId: string): void;
+  onDiscard(clientMessageId: string): void;
+}) {
   const failed = outgoing.status === 'failed';
   let status: ReactNode;
   if (failed) {
@@ -90,14 +103,14 @@ export function OutgoingBubble({ outgoing }: { outgoing: OutgoingMessage }) {
         <span className="text-red-600">Not sent: {outgoing.error}</span>
         <button
           type="button"
-          onClick={() => dispatch(retrySend(outgoing.clientMessageId))}
+          onClick={() => onRetry(outgoing.clientMessageId)}
           className="rounded font-semibold text-blue-600 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-blue-400"
         >
           Retry
         </button>
         <button
           type="button"
-          onClick={() => dispatch(sendDiscarded(outgoing.clientMessageId))}
+          onClick={() => onDiscard(outgoing.clientMessageId)}
           className="rounded font-semibold text-slate-500 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-blue-400"
         >
           Discard

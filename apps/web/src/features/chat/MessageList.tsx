@@ -1,16 +1,27 @@
-import { useLayoutEffect, useRef } from 'react';
+import type { TimelineItem } from '@tandem/client';
+import type { Attachment } from '@tandem/protocol';
+import { memo, useLayoutEffect, useRef } from 'react';
 import { formatDay, formatTime } from '../../lib/format.ts';
 import { displayName } from '../auth/authSlice.ts';
-import { MessageBubble, OutgoingBubble } from './MessageBubble.tsx';
-import type { TimelineItem } from './timeline.ts';
+import { MessageBubble, PendingBubble } from './MessageBubble.tsx';
+
+type MessageItem = Extract<TimelineItem, { type: 'message' }>;
 
 type Props = {
-  items: TimelineItem[];
+  /** The room's timeline (`buildTimeline` of @tandem/client). */
+  items: readonly TimelineItem[];
   hasMore: boolean;
   loadingOlder: boolean;
   olderError: string | undefined;
   onLoadOlder(): void;
+  /** A failed send again, with its id. */
+  onRetry(clientMessageId: string): void;
+  onDiscard(clientMessageId: string): void;
+  /** The files a message shows; by default the stored ones (encrypted rooms: those decrypted here). */
+  attachmentsOf?: (item: MessageItem) => readonly Attachment[];
 };
+
+const storedAttachments = (item: MessageItem) => item.message.attachments;
 
 /** Within this many pixels of the bottom, new messages keep the view pinned to the newest. */
 const NEAR_BOTTOM_PX = 120;
@@ -23,7 +34,16 @@ const isNearBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.cl
  * The scrolling timeline. New messages keep you at the bottom if you were there (or sent them);
  * older history comes in above on scroll-up while what you were reading stays where it was.
  */
-export function MessageList({ items, hasMore, loadingOlder, olderError, onLoadOlder }: Props) {
+export const MessageList = memo(function MessageList({
+  items,
+  hasMore,
+  loadingOlder,
+  olderError,
+  onLoadOlder,
+  onRetry,
+  onDiscard,
+  attachmentsOf = storedAttachments,
+}: Props) {
   const scroller = useRef<HTMLElement>(null);
   const last = useRef({ first: '', final: '', height: 0, nearBottom: true });
 
@@ -35,7 +55,7 @@ export function MessageList({ items, hasMore, loadingOlder, olderError, onLoadOl
     const first = items.find((item) => item.type === 'message')?.key ?? '';
     const finalItem = items.at(-1);
     const final = finalItem?.key ?? '';
-    const mine = finalItem?.type === 'outgoing' || (finalItem?.type === 'message' && finalItem.own);
+    const mine = finalItem?.type === 'pending' || (finalItem?.type === 'message' && finalItem.own);
     if (before.first && first !== before.first && final === before.final) {
       // History was put in front: move down by exactly what was added above.
       el.scrollTop += el.scrollHeight - before.height;
@@ -87,16 +107,48 @@ export function MessageList({ items, hasMore, loadingOlder, olderError, onLoadOl
         <ol aria-label="Messages" className="flex flex-col">
           {items.map((item) => (
             <li key={item.key} className="flex flex-col">
-              <TimelineRow item={item} />
+              <TimelineRow item={item} attachmentsOf={attachmentsOf} onRetry={onRetry} onDiscard={onDiscard} />
             </li>
           ))}
         </ol>
       </div>
     </section>
   );
+});
+
+type RowProps = { item: TimelineItem } & Required<Pick<Props, 'attachmentsOf' | 'onRetry' | 'onDiscard'>>;
+
+/**
+ * Whether a row shows the same as before. The timeline is built anew when anything in it changes,
+ * so its items are new objects; a row re-renders only when what it shows changed (an ack, a
+ * "seen" moving, a message opened), not for every other row's change.
+ */
+function sameRow(before: RowProps, after: RowProps): boolean {
+  if (before.onRetry !== after.onRetry || before.onDiscard !== after.onDiscard) return false;
+  const [a, b] = [before.item, after.item];
+  if (a.key !== b.key || a.type !== b.type) return false;
+  switch (a.type) {
+    case 'day':
+      return b.type === 'day' && a.at === b.at;
+    case 'notice':
+      return b.type === 'notice' && a.notice === b.notice;
+    case 'pending':
+      return b.type === 'pending' && a.pending === b.pending;
+    case 'message':
+      return (
+        b.type === 'message' &&
+        before.attachmentsOf === after.attachmentsOf &&
+        a.message === b.message &&
+        a.text === b.text &&
+        a.sealed === b.sealed &&
+        a.own === b.own &&
+        a.startsGroup === b.startsGroup &&
+        a.seen === b.seen
+      );
+  }
 }
 
-function TimelineRow({ item }: { item: TimelineItem }) {
+const TimelineRow = memo(function TimelineRow({ item, attachmentsOf, onRetry, onDiscard }: RowProps) {
   switch (item.type) {
     case 'day':
       return (
@@ -122,8 +174,17 @@ function TimelineRow({ item }: { item: TimelineItem }) {
         </p>
       );
     case 'message':
-      return <MessageBubble message={item.message} own={item.own} startsGroup={item.startsGroup} seen={item.seen} />;
-    case 'outgoing':
-      return <OutgoingBubble outgoing={item.outgoing} />;
+      return (
+        <MessageBubble
+          message={item.message}
+          body={item.text}
+          attachments={attachmentsOf(item)}
+          own={item.own}
+          startsGroup={item.startsGroup}
+          seen={item.seen}
+        />
+      );
+    case 'pending':
+      return <PendingBubble pending={item.pending} onRetry={onRetry} onDiscard={onDiscard} />;
   }
-}
+}, sameRow);

@@ -5,7 +5,7 @@ import { displayName } from '../auth/authSlice.ts';
 export type Person = { user: PublicUser; online: boolean };
 
 /** Members (from the server) and whoever is present (from the socket), online first, then by name. */
-export function people(members: Member[], present: PublicUser[]): Person[] {
+export function people(members: readonly Member[], present: readonly PublicUser[]): Person[] {
   const online = new Set(present.map((u) => u.id));
   const byId = new Map<string, PublicUser>(members.map((m) => [m.user.id, m.user]));
   for (const user of present) byId.set(user.id, user);

@@ -6,8 +6,8 @@ import { useEffect, useRef } from 'react';
  * again, once per such person, so the list never loops on a member the server lags behind on.
  */
 export function useMembersInSync(
-  present: PublicUser[] | undefined,
-  members: Member[] | undefined,
+  present: readonly PublicUser[] | undefined,
+  members: readonly Member[] | undefined,
   refetch: () => void,
 ) {
   const asked = useRef(new Set<string>());

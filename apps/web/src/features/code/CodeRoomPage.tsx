@@ -1,3 +1,4 @@
+import { latestSeq, type RoomState } from '@tandem/client';
 import type { PublicUser, RoomSummary } from '@tandem/protocol';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -11,8 +12,7 @@ import { useEscape } from '../../components/useEscape.ts';
 import { useMediaQuery } from '../../components/useMediaQuery.ts';
 import { useAttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 import { displayName, selectAuthStatus, selectCurrentUser } from '../auth/authSlice.ts';
-import { useRoomSessionQuery } from '../chat/chatApi.ts';
-import { latestSeq } from '../chat/roomSession.ts';
+import { useRoomSession } from '../chat/useRoomSession.ts';
 import { ConnectionBanner } from '../connection/ConnectionBanner.tsx';
 import { fetchSuggestion } from './autocomplete.ts';
 import { CodeEditor } from './CodeEditor.tsx';
@@ -89,8 +89,6 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
   const name = displayName(me);
   const collab = useCodeCollab(room.id, { id: me.id, name });
   const language = useSharedLanguage(collab.collab?.meta);
-  // The chat joins once the code socket has let us in (which made us a member of the room).
-  const chat = useRoomSessionQuery(room.id, { skip: !collab.authenticated });
   const attachments = useAttachmentDrafts();
   const wide = useMediaQuery('(min-width: 64rem)');
   const roomy = useMediaQuery('(min-width: 40rem)');
@@ -126,7 +124,10 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
   );
 
   const chatVisible = wide || chatOpen;
-  const unread = useUnread(chat.data, me.id, chatVisible);
+  // The chat joins once the code socket has let us in (which made us a member of the room); its
+  // messages are marked read only while it is on screen.
+  const chat = useRoomSession(room.id, me.id, { enabled: collab.authenticated, visible: chatVisible });
+  const unread = useUnread(chat.state, me.id, chatVisible);
 
   return (
     <div className="flex h-dvh flex-col bg-white">
@@ -237,13 +238,13 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
             <h2 className="flex h-10 shrink-0 items-center border-b border-slate-100 px-4 text-xs font-semibold tracking-wide text-slate-500 uppercase">
               Chat
             </h2>
-            <CodeRoomChat roomId={room.id} me={me} session={chat.data} error={chat.error} attachments={attachments} />
+            <CodeRoomChat me={me} session={chat.session} state={chat.state} attachments={attachments} />
           </aside>
         )}
       </div>
       {!wide && chatOpen && (
         <ChatDrawer onClose={closeChat}>
-          <CodeRoomChat roomId={room.id} me={me} session={chat.data} error={chat.error} attachments={attachments} />
+          <CodeRoomChat me={me} session={chat.session} state={chat.state} attachments={attachments} />
         </ChatDrawer>
       )}
     </div>
@@ -251,7 +252,7 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
 }
 
 /** New messages from the others since the chat was last on screen. */
-function useUnread(session: Parameters<typeof latestSeq>[0] | undefined, myId: string, visible: boolean): number {
+function useUnread(session: RoomState | undefined, myId: string, visible: boolean): number {
   const [seenSeq, setSeenSeq] = useState(0);
   const newest = session ? latestSeq(session) : 0;
   useEffect(() => {

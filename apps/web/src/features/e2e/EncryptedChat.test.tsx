@@ -132,11 +132,11 @@ describe('an encrypted room in the browser', () => {
     expect(screen.queryByText(/canary/)).toBeNull();
 
     await userEvent.type(screen.getByPlaceholderText('Start typing...'), 'canary reply{Enter}');
-    await waitFor(() => expect(realtime.sends).toHaveLength(1));
-    const [sent] = realtime.sends;
+    await waitFor(() => expect(realtime.sent).toHaveLength(1));
+    const [sent] = realtime.sent;
     expect(sent).toMatchObject({ body: '', attachmentIds: [] });
     expect(sent?.sealed?.clientMessageId).toBe(sent?.clientMessageId);
-    expect(JSON.stringify({ ...sent, resolve: undefined, reject: undefined })).not.toContain('canary');
+    expect(JSON.stringify(sent)).not.toContain('canary');
     expect(posts).toHaveLength(0);
     expect(screen.getByRole('button', { name: 'Copy invite link' })).toBeInTheDocument();
   });

@@ -1,4 +1,5 @@
-import { cleanFileName, type Opened, type SealedFile, safeFileType } from '@tandem/client/e2e';
+import type { OpenedMessage } from '@tandem/client';
+import { cleanFileName, type SealedFile, safeFileType } from '@tandem/client/e2e';
 import { decryptFile, encryptFile, fromBase64Url, toBase64Url } from '@tandem/crypto';
 import type { Attachment } from '@tandem/protocol';
 import { useEffect, useRef, useState } from 'react';
@@ -84,8 +85,8 @@ type StoredAttachments = { id: string; attachments: Attachment[] };
  * A file that cannot be fetched or fails to decrypt is left out.
  */
 export function useDecryptedFiles(
-  messages: StoredAttachments[],
-  opened: ReadonlyMap<string, Opened>,
+  messages: readonly StoredAttachments[],
+  opened: ReadonlyMap<string, OpenedMessage>,
 ): ReadonlyMap<string, string> {
   const [urls, setUrls] = useState<ReadonlyMap<string, string>>(new Map());
   const started = useRef(new Set<string>());
@@ -93,7 +94,8 @@ export function useDecryptedFiles(
     for (const message of messages) {
       const open = opened.get(message.id);
       if (open?.state !== 'open') continue;
-      for (const file of open.payload.files) {
+      // What `roomCrypto` opens: the sealed files of the message, keys included.
+      for (const file of (open.files ?? []) as readonly SealedFile[]) {
         const stored = message.attachments.find((a) => a.id === file.id);
         if (!stored || started.current.has(file.id)) continue;
         started.current.add(file.id);

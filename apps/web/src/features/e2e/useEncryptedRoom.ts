@@ -1,8 +1,7 @@
-import { EncryptedRoomSession, type EncryptedRoomState, type KeyChange, type Opened } from '@tandem/client/e2e';
-import type { Message } from '@tandem/protocol';
+import type { RoomCrypto } from '@tandem/client';
+import { EncryptedRoomSession, type EncryptedRoomState, type KeyChange, roomCrypto } from '@tandem/client/e2e';
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
-import { useAppDispatch } from '../../app/hooks.ts';
-import { listenRealtime } from '../chat/realtimeThunks.ts';
+import { useServices } from '../../app/hooks.ts';
 import { e2eDeps } from './deps.ts';
 
 export type { KeyChange };
@@ -10,8 +9,8 @@ export type { KeyChange };
 export type EncryptedRoom = Omit<EncryptedRoomState, 'status' | 'missing'> & {
   /** off: a plain room; loading: reading the device and keys; waiting: no key yet (asked for one); ready: can read and send. */
   status: 'off' | EncryptedRoomState['status'];
-  /** Each sealed message opened once (by message id). */
-  opened: ReadonlyMap<string, Opened>;
+  /** What opens and seals the room's messages for its RoomSession (undefined in a plain room). */
+  crypto: RoomCrypto | undefined;
 };
 
 const OFF: EncryptedRoom = {
@@ -20,18 +19,25 @@ const OFF: EncryptedRoom = {
   roomKeys: new Map(),
   devices: new Map(),
   changedKeys: [],
-  opened: new Map(),
+  crypto: undefined,
 };
 const noSubscription = () => () => {};
 
 /**
  * The browser side of an encrypted room: the shared `EncryptedRoomSession` (which asks for the
- * key, answers the others' requests and opens messages) bound to this page's realtime events.
+ * key, answers the others' requests and opens messages; the phone app runs the same one) bound
+ * to the realtime connection, and the `RoomCrypto` the page hands its RoomSession.
+ * `latestSeq`: the newest message shown, where a key-change notice goes.
  */
-export function useEncryptedRoom(roomId: string, userId: string, enabled: boolean, messages: Message[]): EncryptedRoom {
-  const dispatch = useAppDispatch();
-  const latestSeq = useRef(0);
-  latestSeq.current = messages.at(-1)?.seq ?? 0;
+export function useEncryptedRoom(
+  roomId: string,
+  userId: string,
+  enabled: boolean,
+  latestSeq: () => number,
+): EncryptedRoom {
+  const { realtime } = useServices();
+  const newest = useRef(latestSeq);
+  newest.current = latestSeq;
   const session = useMemo<EncryptedRoomSession | undefined>(
     () =>
       enabled
@@ -39,11 +45,11 @@ export function useEncryptedRoom(roomId: string, userId: string, enabled: boolea
             roomId,
             userId,
             deps: e2eDeps(),
-            listen: (event, listener) => dispatch(listenRealtime(event, listener)),
-            latestSeq: () => latestSeq.current,
+            listen: (event, listener) => realtime.get().on(event, listener),
+            latestSeq: () => newest.current(),
           })
         : undefined,
-    [enabled, roomId, userId, dispatch],
+    [enabled, roomId, userId, realtime],
   );
   useEffect(() => {
     if (!session) return;
@@ -51,9 +57,8 @@ export function useEncryptedRoom(roomId: string, userId: string, enabled: boolea
     return () => session.stop();
   }, [session]);
   const state = useSyncExternalStore(session?.subscribe ?? noSubscription, () => session?.state);
-  // Opening depends on the state too (keys, devices): a new state object means look again.
-  const opened = useMemo(() => (session && state ? session.open(messages) : OFF.opened), [session, state, messages]);
+  const crypto = useMemo(() => (session ? roomCrypto(session, roomId) : undefined), [session, roomId]);
   if (!session || !state) return OFF;
   const { missing: _missing, ...rest } = state;
-  return { ...rest, opened };
+  return { ...rest, crypto };
 }

@@ -1,0 +1,66 @@
+import { buildTimeline, type Notice, RoomSession, type RoomState, type TimelineItem } from '@tandem/client';
+import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { usePageVisible, useServices } from '../../app/hooks.ts';
+
+const noSubscription = () => () => {};
+const nothing = () => undefined;
+
+type Options = {
+  /** False until the room may be joined (a code room: once its code socket let you in). */
+  enabled?: boolean;
+  /** False while the messages are out of sight (a closed chat drawer): nothing is marked read then. */
+  visible?: boolean;
+};
+
+/**
+ * One room as the shared `RoomSession` of @tandem/client keeps it (the phone app runs the same
+ * model): joined while mounted, left on unmount; its newest message marked read while the page
+ * is visible. `state` is undefined while `enabled` is false.
+ */
+export function useRoomSession(
+  roomId: string,
+  userId: string,
+  { enabled = true, visible = true }: Options = {},
+): { session: RoomSession | undefined; state: RoomState | undefined } {
+  const { realtime, rest } = useServices();
+  const session = useMemo(
+    () => (enabled ? new RoomSession({ roomId, userId, realtime: realtime.get(), history: rest }) : undefined),
+    [enabled, roomId, userId, realtime, rest],
+  );
+  useEffect(() => {
+    if (!session) return;
+    session.start();
+    return () => session.stop();
+  }, [session]);
+  const pageVisible = usePageVisible();
+  useEffect(() => session?.setVisible(visible && pageVisible), [session, visible, pageVisible]);
+  const state = useSyncExternalStore(session?.subscribe ?? noSubscription, session?.getState ?? nothing);
+  return { session, state };
+}
+
+const NO_NOTICES: readonly Notice[] = [];
+
+/**
+ * The room's timeline, built again only when what it shows changed: messages, reads, notices,
+ * pending sends, opened messages. A typing notice, a presence change without a notice, or the
+ * connection status replace the state but none of these (the reducers keep unchanged parts), so
+ * the list keeps its items and does not re-render.
+ */
+export function useTimeline(
+  state: RoomState | undefined,
+  myId: string,
+  extraNotices: readonly Notice[] = NO_NOTICES,
+): readonly TimelineItem[] {
+  const messages = state?.messages;
+  const reads = state?.reads;
+  const notices = state?.notices;
+  const pending = state?.pending;
+  const opened = state?.opened;
+  return useMemo(
+    () =>
+      messages && reads && notices && pending && opened
+        ? buildTimeline({ messages, reads, notices, pending, opened }, myId, extraNotices)
+        : [],
+    [messages, reads, notices, pending, opened, myId, extraNotices],
+  );
+}
