@@ -92,7 +92,7 @@ describe('the chat page', () => {
   it('seals what is typed on the phone: the server gets an empty body and ciphertext only', async () => {
     const { realtime, user } = await openChat();
     await user.type(screen.getByLabelText('Message'), 'Anyone on for lunch today');
-    expect(realtime.typingReports).toContain(true);
+    expect(realtime.typed).toContain(true);
     await user.press(screen.getByRole('button', { name: 'Send' }));
 
     expect(realtime.sent).toHaveLength(1);
@@ -161,7 +161,7 @@ describe('the chat page', () => {
     });
     expect(await screen.findByText('newest')).toBeOnTheScreen();
     expect(screen.getByText('Not end-to-end encrypted')).toBeOnTheScreen();
-    expect(realtime.reads).toEqual([51]);
+    expect(realtime.marked).toEqual([51]);
     await user.press(screen.getByRole('button', { name: 'Load older messages' }));
     expect(await screen.findByText('older one')).toBeOnTheScreen();
     expect(history).toEqual([[ROOM_ID, { before: 51, limit: 50 }]]);
@@ -183,7 +183,7 @@ describe('the chat page', () => {
     await user.type(screen.getByLabelText('Message'), 'Anyone on for lunch today');
     await user.press(screen.getByRole('button', { name: 'Send' }));
     expect(realtime.sent).toEqual([
-      { body: 'Anyone on for lunch today', clientMessageId: expect.any(String), sealed: undefined },
+      { body: 'Anyone on for lunch today', clientMessageId: expect.any(String), attachmentIds: [], sealed: undefined },
     ]);
     expect(await screen.findByLabelText(/^You, said Anyone on for lunch today, at /)).toBeOnTheScreen();
     // No key was asked for: there is none.

@@ -1,5 +1,6 @@
-import { ApiError, type ConnectionStatus, type RealtimeEvents, type RestClient } from '@tandem/client';
+import { ApiError, type RestClient } from '@tandem/client';
 import { type E2EApi, KeyStore, memoryStore } from '@tandem/client/e2e';
+import { FakeRealtime as SharedFakeRealtime } from '@tandem/client/testing';
 import type {
   DeviceKeys,
   Envelope,
@@ -48,96 +49,62 @@ export function message(seq: number, sender: PublicUser, overrides: Partial<Mess
   };
 }
 
-type Listeners = { [K in keyof RealtimeEvents]?: Set<(payload: RealtimeEvents[K]) => void> };
-
-/** The realtime connection, scripted: tests decide what the server says. */
-export class FakeRealtime implements Realtime {
-  private readonly listeners: Listeners = {};
-  status: ConnectionStatus = 'open';
-  roomId: string | null = null;
-  lastSeq = 0;
-  pending = 0;
+/**
+ * The shared `FakeRealtime` of `@tandem/client/testing` (the web app's tests use the same one),
+ * behaving like a server: a join is answered with `snapshot()`, a send is stored and comes back
+ * as a live message 10 ms later (or is refused while `refuseSends` says why), and the phone's
+ * extras (`connect`, `close`, `wake`) are counted.
+ */
+export class FakeRealtime extends SharedFakeRealtime implements Realtime {
   /** Sends the server refuses with this reason, until set back to undefined. */
   refuseSends: string | undefined;
   snapshot: () => ServerFrameOf<'joined'>;
-  sent: Array<{ body: string; clientMessageId: string; sealed: Message['sealed'] | undefined }> = [];
-  typingReports: boolean[] = [];
-  reads: number[] = [];
   wakes = 0;
-  left = 0;
   private seq = 0;
 
   constructor(snapshot: () => ServerFrameOf<'joined'>) {
+    super();
     this.snapshot = snapshot;
   }
 
-  on<K extends keyof RealtimeEvents>(event: K, listener: (payload: RealtimeEvents[K]) => void): () => void {
-    const set = (this.listeners[event] ?? new Set()) as Set<(payload: RealtimeEvents[K]) => void>;
-    (this.listeners as Record<string, unknown>)[event] = set;
-    set.add(listener);
-    return () => set.delete(listener);
-  }
-
-  emit<K extends keyof RealtimeEvents>(event: K, payload: RealtimeEvents[K]): void {
-    for (const listener of [...((this.listeners[event] ?? []) as Set<(p: RealtimeEvents[K]) => void>)])
-      listener(payload);
-  }
-
   connect(): void {}
-  async join(): Promise<ServerFrameOf<'joined'>> {
+
+  override join(target: { roomId: string } | { roomName: string }): Promise<ServerFrameOf<'joined'>> {
+    const answer = super.join(target);
     const frame = this.snapshot();
     this.seq = frame.latestSeq;
-    this.roomId = frame.room.id;
-    this.lastSeq = frame.latestSeq;
-    await Promise.resolve();
-    this.emit('joined', frame);
-    return frame;
+    queueMicrotask(() => this.joined(frame));
+    return answer;
   }
-  leave(): void {
-    this.left += 1;
-    this.roomId = null;
-  }
-  send(body: string, clientMessageId = 'cm-x', _attachmentIds: string[] = [], sealed?: Message['sealed']) {
-    this.sent.push({ body, clientMessageId, sealed: sealed ?? undefined });
+
+  override send(...args: Parameters<SharedFakeRealtime['send']>) {
+    const handle = super.send(...args);
+    const sent = this.sent.at(-1);
     const refused = this.refuseSends;
-    this.pending += 1;
-    // As RealtimeClient does: a stored send comes back as a live message, then `done` resolves.
-    const done = new Promise<Message>((resolve, reject) =>
-      setTimeout(() => {
-        this.pending -= 1;
-        if (refused) {
-          this.emit('sendFailed', { clientMessageId, code: 'unavailable', message: refused });
-          reject(new Error(refused));
-          return;
-        }
-        const seq = ++this.seq;
-        const stored = message(seq, me, { body, clientMessageId, sealed: sealed ?? null, id: `stored-${seq}` });
-        this.lastSeq = seq;
-        this.emit('message', stored);
-        resolve(stored);
-      }, 10),
-    );
-    done.catch(() => {});
-    return { clientMessageId, done };
+    setTimeout(() => {
+      if (refused) return this.fail(handle.clientMessageId, 'unavailable', refused);
+      const seq = ++this.seq;
+      this.ack(
+        message(seq, me, {
+          body: sent?.body ?? '',
+          clientMessageId: handle.clientMessageId,
+          sealed: sent?.sealed ?? null,
+          id: `stored-${seq}`,
+        }),
+      );
+    }, 10);
+    return handle;
   }
-  typing(active: boolean): void {
-    this.typingReports.push(active);
-  }
-  markRead(seq: number): void {
-    this.reads.push(seq);
-  }
+
   close(): void {
     this.status = 'closed';
   }
+
   wake(): void {
     this.wakes += 1;
   }
 }
 
-/**
- * The server's side of the encrypted rooms, in memory: device keys, key requests and envelopes.
- * It holds what Tandem's server holds — no room key, no plaintext.
- */
 export function fakeE2EServer() {
   const devices = new Map<string, DeviceKeys>();
   const requests: KeyRequest[] = [];
