@@ -168,7 +168,7 @@ describe.each(backends)('encrypted rooms on $name', (backend) => {
     await inject('POST', `/rooms/${roomId}/key-requests`, dave, { deviceId: dave.keys.deviceId });
     expect(await heard).toMatchObject({ type: 'key_request', device: dave.keys });
     const viaClient = seal(alice, roomId, roomKey, 'sent by the client');
-    const stored = await client.send('', viaClient.clientMessageId, [], viaClient).done;
+    const stored = await client.send({ clientMessageId: viaClient.clientMessageId, sealed: viaClient }).done;
     expect(stored.sealed).toEqual(viaClient);
     client.close();
 

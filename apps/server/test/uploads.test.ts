@@ -202,7 +202,7 @@ describe('uploads', () => {
     if (!image) throw new Error('upload failed');
     const client = new RealtimeClient({ url: `${base.replace('http', 'ws')}/ws`, token: a.token });
     await client.join({ roomId });
-    const { done } = client.send('look', undefined, [image.id]);
+    const { done } = client.send({ body: 'look', attachmentIds: [image.id] });
     expect((await done).attachments).toEqual([image]);
     client.close();
   });

@@ -7,6 +7,8 @@ export {
   RealtimeError,
   type RealtimeEvents,
   type RealtimeOptions,
+  type SendHandle,
+  type SendInput,
 } from './realtime.ts';
 export { ApiError, createRestClient, type RestClient, type RestOptions } from './rest.ts';
 export * from './room/index.ts';

@@ -14,6 +14,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
   type SendHandle,
+  type SendInput,
 } from './realtime/types.ts';
 
 export {
@@ -23,6 +24,7 @@ export {
   type RealtimeEvents,
   type RealtimeOptions,
   type SendHandle,
+  type SendInput,
 };
 
 /**
@@ -127,21 +129,22 @@ export class RealtimeClient {
   }
 
   /**
-   * Sends a message to the current room: text, files uploaded first (`attachmentIds` from
-   * `POST /uploads`), or both; in an encrypted room, `body` is empty and `sealed` carries the
-   * ciphertext (its clientMessageId must be this send's). `done` resolves with the stored
-   * message once the server acknowledged it; until then it is kept and resent (same id) after
-   * reconnects.
+   * Sends a message to the current room: `send('hi')`, or `send({ body, clientMessageId,
+   * attachmentIds, sealed })` — text, files uploaded first (`attachmentIds` from `POST /uploads`),
+   * or both; in an encrypted room, `body` is empty and `sealed` carries the ciphertext (its
+   * clientMessageId must be this send's). `done` resolves with the stored message once the server
+   * acknowledged it; until then it is kept and resent (same id) after reconnects.
    */
-  send(
-    body: string,
-    clientMessageId: string = newClientMessageId(),
-    attachmentIds: string[] = [],
-    sealed?: SealedMessage,
-  ): SendHandle {
+  send(input: string | SendInput): SendHandle {
+    const {
+      body = '',
+      clientMessageId = newClientMessageId(),
+      attachmentIds = [],
+      sealed,
+    } = typeof input === 'string' ? { body: input } : input;
     const target = this.room.target;
     const roomId = this.room.roomId ?? (target && 'roomId' in target ? target.roomId : '');
-    const done = this.sends.add({ clientMessageId, roomId, body, attachmentIds, sealed });
+    const done = this.sends.add({ clientMessageId, roomId, body, attachmentIds: [...attachmentIds], sealed });
     return { clientMessageId, done };
   }
 

@@ -1,4 +1,4 @@
-import type { Message, ServerFrameOf } from '@tandem/protocol';
+import type { Message, SealedMessage, ServerFrameOf } from '@tandem/protocol';
 import type { RestClient } from '../rest.ts';
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -102,6 +102,18 @@ export function resolveOptions(options: RealtimeOptions): ResolvedOptions {
 
 /** A send made: its id, and a promise of the stored message (rejected if refused for good). */
 export type SendHandle = { clientMessageId: string; done: Promise<Message> };
+
+/** One message to send: text, files uploaded first, or both; in an encrypted room, `sealed`. */
+export type SendInput = {
+  /** The text ('' when there are only files, or in an encrypted room). */
+  body?: string;
+  /** This send's id, kept across retries (made up when not given). */
+  clientMessageId?: string;
+  /** Ids of files already uploaded (`POST /uploads`). */
+  attachmentIds?: readonly string[];
+  /** Encrypted rooms: the ciphertext; its clientMessageId must be this send's. */
+  sealed?: SealedMessage | undefined;
+};
 
 export class RealtimeError extends Error {
   readonly code: string;

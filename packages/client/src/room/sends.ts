@@ -84,10 +84,12 @@ export class PendingSends {
     const { realtime, state, update } = this.options;
     const attempt = (this.attempts.get(pending.clientMessageId) ?? 0) + 1;
     this.attempts.set(pending.clientMessageId, attempt);
-    const ids = pending.attachments.map((a) => a.id);
-    const { done } = pending.sealed
-      ? realtime.send('', pending.clientMessageId, ids, pending.sealed)
-      : realtime.send(pending.body, pending.clientMessageId, ids);
+    const attachmentIds = pending.attachments.map((a) => a.id);
+    const { clientMessageId, sealed } = pending;
+    // Sealed: the ciphertext and an empty body, never the text.
+    const { done } = sealed
+      ? realtime.send({ body: '', clientMessageId, attachmentIds, sealed })
+      : realtime.send({ body: pending.body, clientMessageId, attachmentIds });
     done.then(
       () => this.attempts.delete(pending.clientMessageId),
       (error: unknown) => {

@@ -1,11 +1,10 @@
 import type { Message, SealedMessage, ServerFrameOf } from '@tandem/protocol';
 import { Emitter } from '../emitter.ts';
 import { newClientMessageId } from '../ids.ts';
-import type { ConnectionStatus, RealtimeEvents } from '../realtime.ts';
+import type { ConnectionStatus, RealtimeEvents, SendHandle, SendInput } from '../realtime.ts';
 import type { RoomRealtime } from '../room/types.ts';
 
 type Sent = { clientMessageId: string; body: string; attachmentIds: string[]; sealed?: SealedMessage | undefined };
-type SendArgs = { body: string; clientMessageId?: string; attachmentIds?: string[]; sealed?: SealedMessage };
 
 /**
  * A RealtimeClient-shaped event source for binding tests: no socket, no timers. The test says
@@ -71,26 +70,13 @@ export class FakeRealtime implements RoomRealtime {
     this.roomId = null;
   }
 
-  send(
-    first: string | SendArgs,
-    clientMessageId?: string,
-    attachmentIds?: string[],
-    sealed?: SealedMessage,
-  ): { clientMessageId: string; done: Promise<Message> } {
-    const args: SendArgs =
-      typeof first === 'string'
-        ? {
-            body: first,
-            ...(clientMessageId ? { clientMessageId } : {}),
-            ...(attachmentIds ? { attachmentIds } : {}),
-            ...(sealed ? { sealed } : {}),
-          }
-        : first;
+  send(input: string | SendInput): SendHandle {
+    const args: SendInput = typeof input === 'string' ? { body: input } : input;
     const id = args.clientMessageId ?? newClientMessageId();
     this.sent.push({
       clientMessageId: id,
-      body: args.body,
-      attachmentIds: args.attachmentIds ?? [],
+      body: args.body ?? '',
+      attachmentIds: [...(args.attachmentIds ?? [])],
       sealed: args.sealed,
     });
     const done = new Promise<Message>((resolve, reject) => this.waiting.set(id, { resolve, reject }));

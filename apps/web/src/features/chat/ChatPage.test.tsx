@@ -125,7 +125,11 @@ describe('ChatPage', () => {
     );
     await waitFor(() => expect(item('Second')).toHaveTextContent('Not sent: You are not a member of this room.'));
     await userEvent.click(within(item('Second')).getByRole('button', { name: 'Retry' }));
-    expect(realtime.send).toHaveBeenLastCalledWith('Second', realtime.sent[1]?.clientMessageId, []);
+    expect(realtime.send).toHaveBeenLastCalledWith({
+      body: 'Second',
+      clientMessageId: realtime.sent[1]?.clientMessageId,
+      attachmentIds: [],
+    });
     expect(item('Second')).toHaveTextContent('Sending…');
   });
 

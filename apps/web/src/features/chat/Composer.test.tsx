@@ -42,7 +42,11 @@ describe('Composer', () => {
   it('sends on Enter (trimmed) and clears the field', async () => {
     const { field, realtime } = setup();
     await userEvent.type(field, '  Anyone on for lunch today  {Enter}');
-    expect(realtime.send).toHaveBeenCalledWith('Anyone on for lunch today', expect.any(String), []);
+    expect(realtime.send).toHaveBeenCalledWith({
+      body: 'Anyone on for lunch today',
+      clientMessageId: expect.any(String),
+      attachmentIds: [],
+    });
     expect(field).toHaveValue('');
     expect(realtime.sent).toHaveLength(1);
   });
@@ -53,7 +57,11 @@ describe('Composer', () => {
     expect(field).toHaveValue('one\ntwo');
     expect(realtime.send).not.toHaveBeenCalled();
     await userEvent.click(screen.getByRole('button', { name: 'Send' }));
-    expect(realtime.send).toHaveBeenCalledWith('one\ntwo', expect.any(String), []);
+    expect(realtime.send).toHaveBeenCalledWith({
+      body: 'one\ntwo',
+      clientMessageId: expect.any(String),
+      attachmentIds: [],
+    });
   });
 
   it('does not send an empty message, and says why', async () => {
