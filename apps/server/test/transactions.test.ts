@@ -59,6 +59,31 @@ describe('services own transactions (SQLite, failures injected with a trigger)',
     expect(members).toEqual([{ user_id: creator.id }]);
   });
 
+  it('hands rooms on as domain objects (booleans, camelCase, the newest seq), never as table rows', async () => {
+    const creator = await newUser();
+    const service = roomsService({ db, clock: { now: () => 5_000 }, presence: { onlineCount: () => 0 } });
+    const created = await service.create(
+      { name: `Domain ${randomId().slice(0, 6)}`, kind: 'chat', encrypted: true },
+      creator,
+    );
+    const expected = {
+      id: created.id,
+      name: created.name,
+      kind: 'chat',
+      encrypted: true,
+      createdBy: creator.id,
+      createdAt: new Date(5_000).toISOString(),
+      latestSeq: 0,
+    };
+    expect(await service.requireRoom(created.id)).toStrictEqual(expected);
+    expect(await service.findRoom(created.id)).toStrictEqual(expected);
+    expect(await service.messageCounts(1000)).toContainEqual({
+      roomId: created.id,
+      name: created.name,
+      messageCount: 0,
+    });
+  });
+
   it('withTransaction commits all or nothing, and joins a transaction already open', async () => {
     const ids = [randomId(), randomId()];
     const insert = (d: Db, id: string) =>

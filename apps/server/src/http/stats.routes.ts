@@ -19,8 +19,7 @@ export function statsRoutes(app: FastifyInstance, { services }: RouteOptions): v
       },
     },
     async (request) => {
-      const rows = await services.rooms.messageCounts(request.query.limit);
-      return { rooms: rows.map((r) => ({ roomId: r.id, name: r.name, messageCount: r.last_seq })) };
+      return { rooms: await services.rooms.messageCounts(request.query.limit) };
     },
   );
 

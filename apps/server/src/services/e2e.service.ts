@@ -53,7 +53,7 @@ export function e2eService({ db, clock, rooms, limits = memoryLimits() }: E2eDep
 
   async function requireEncryptedMembership(roomId: string, user: UserRow) {
     const room = await rooms.requireRoom(roomId);
-    if (room.encrypted !== 1) throw badRequest('This room is not end-to-end encrypted.');
+    if (!room.encrypted) throw badRequest('This room is not end-to-end encrypted.');
     if (!(await findMembership(db, roomId, user.id))) {
       throw forbidden('You are not a member of this room. Join it first.');
     }

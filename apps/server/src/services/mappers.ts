@@ -29,6 +29,11 @@ export const toRoom = (r: RoomRow): Room => ({
   createdAt: toIso(r.created_at),
 });
 
+/** A room as services hand it on: the protocol's `Room`, with its newest seq. */
+export type StoredRoom = Room & { latestSeq: number };
+
+export const toStoredRoom = (r: RoomRow): StoredRoom => ({ ...toRoom(r), latestSeq: r.last_seq });
+
 export const toRoomSummary = (r: RoomSummaryRow, onlineCount: number): RoomSummary => ({
   ...toRoom(r),
   messageCount: r.last_seq,

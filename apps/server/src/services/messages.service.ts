@@ -1,4 +1,4 @@
-import type { HistoryResponse, Message, SealedMessage } from '@tandem/protocol';
+import type { HistoryResponse, Message, Room, SealedMessage } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, forbidden } from '../errors.ts';
 import { messageId } from '../ids.ts';
@@ -8,7 +8,7 @@ import * as messages from '../store/messages.repository.ts';
 import * as rooms from '../store/rooms.repository.ts';
 import { listAttachments } from '../store/uploads.repository.ts';
 import type { UserRow } from '../store/users.repository.ts';
-import { attachmentMapper, toMessage } from './mappers.ts';
+import { attachmentMapper, type StoredRoom, toMessage, toRoom } from './mappers.ts';
 import type { RoomsService } from './rooms.service.ts';
 
 export type MessagesDeps = {
@@ -112,7 +112,7 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
   const listeners = new Set<MessageListener>();
   const store = groupCommitter(db, concurrentCommits);
 
-  async function requireMember(roomId: string, user: UserRow, action: string): Promise<rooms.RoomRow> {
+  async function requireMember(roomId: string, user: UserRow, action: string): Promise<StoredRoom> {
     const room = await roomsService.requireRoom(roomId);
     if (!(await rooms.findMembership(db, roomId, user.id))) {
       throw forbidden(`You are not a member of this room. Join it before you ${action}.`);
@@ -125,8 +125,8 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
    * sender's own devices; other rooms never take ciphertext. The server cannot check the
    * encryption itself (it has no key) — members' clients verify the signature and open it.
    */
-  async function checkEncryption(room: rooms.RoomRow, user: UserRow, input: NewPost): Promise<void> {
-    if (room.encrypted !== 1) {
+  async function checkEncryption(room: Room, user: UserRow, input: NewPost): Promise<void> {
+    if (!room.encrypted) {
       if (input.sealed) throw badRequest('This room is not encrypted: send the text in "body".', { field: 'sealed' });
       return;
     }
@@ -203,7 +203,7 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
       const context = await messages.findSendContext(db, roomId, user.id, input.clientMessageId);
       if (!context) await roomsService.requireRoom(roomId); // throws: no such room
       if (!context?.member) throw forbidden('You are not a member of this room. Join it before you post to it.');
-      await checkEncryption(context.room, user, input);
+      await checkEncryption(toRoom(context.room), user, input);
       const earlier = context.earlierId
         ? await messages.findMessageByClientId(db, user.id, input.clientMessageId)
         : undefined;
@@ -268,7 +268,7 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
       const room = await requireMember(roomId, user, 'read its messages');
       const { rows, hasMore } = await messages.listHistory(db, roomId, page);
       // A message stored between the two reads may be newer than the room row we read.
-      const latestSeq = Math.max(room.last_seq, rows.at(-1)?.seq ?? 0);
+      const latestSeq = Math.max(room.latestSeq, rows.at(-1)?.seq ?? 0);
       return { messages: await withAttachments(rows), hasMore, latestSeq };
     },
   };

@@ -6,7 +6,7 @@ import { randomId } from '../ids.ts';
 import { type Db, isUniqueViolation, withTransaction } from '../store/db.ts';
 import * as rooms from '../store/rooms.repository.ts';
 import type { UserRow } from '../store/users.repository.ts';
-import { toPublicUser, toRoom, toRoomSummary } from './mappers.ts';
+import { type StoredRoom, toPublicUser, toRoom, toRoomSummary, toStoredRoom } from './mappers.ts';
 import { generateRoomName, roomNameKey, tidyRoomName } from './room-names.ts';
 
 /** Who is online where: the realtime presence directory, read-only. */
@@ -63,15 +63,19 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
     }
   }
 
-  async function requireRoom(roomId: string) {
+  /** The room, or a 404 saying so. */
+  async function requireRoom(roomId: string): Promise<StoredRoom> {
     const room = await rooms.findRoomById(db, roomId);
     if (!room) throw notFound('No room has this id. It may have been mistyped.');
-    return room;
+    return toStoredRoom(room);
   }
 
   return {
     requireRoom,
-    findRoom: (roomId: string) => rooms.findRoomById(db, roomId),
+    async findRoom(roomId: string): Promise<StoredRoom | undefined> {
+      const room = await rooms.findRoomById(db, roomId);
+      return room && toStoredRoom(room);
+    },
     summary,
 
     /** Listeners hear of every new room (room lists update live). */
@@ -156,7 +160,7 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
      */
     async markRead(roomId: string, userId: string, seq: number): Promise<number | null> {
       const room = await requireRoom(roomId);
-      const clamped = Math.min(seq, room.last_seq);
+      const clamped = Math.min(seq, room.latestSeq);
       return (await rooms.advanceLastRead(db, roomId, userId, clamped)) ? clamped : null;
     },
 
@@ -182,7 +186,11 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
       }
     },
 
-    messageCounts: (limit: number) => rooms.listRoomMessageCounts(db, limit),
+    /** Busiest rooms first (`/stats/rooms`), from the rooms' seq counters. */
+    async messageCounts(limit: number): Promise<Array<{ roomId: string; name: string; messageCount: number }>> {
+      const rows = await rooms.listRoomMessageCounts(db, limit);
+      return rows.map((r) => ({ roomId: r.id, name: r.name, messageCount: r.last_seq }));
+    },
   };
 }
 export type RoomsService = ReturnType<typeof roomsService>;
