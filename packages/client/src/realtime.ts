@@ -1,4 +1,4 @@
-import type { SealedMessage, ServerFrame, ServerFrameOf } from '@tandem/protocol';
+import type { ServerFrame, ServerFrameOf } from '@tandem/protocol';
 import { CloseCode } from '@tandem/protocol/constants';
 import { Emitter } from './emitter.ts';
 import { newClientMessageId } from './ids.ts';
