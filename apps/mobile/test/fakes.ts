@@ -2,6 +2,7 @@ import { ApiError, type RestClient } from '@tandem/client';
 import { type E2EApi, KeyStore, memoryStore } from '@tandem/client/e2e';
 import { FakeRealtime as SharedFakeRealtime } from '@tandem/client/testing';
 import type {
+  Attachment,
   DeviceKeys,
   Envelope,
   KeyRequest,
@@ -52,12 +53,14 @@ export function message(seq: number, sender: PublicUser, overrides: Partial<Mess
 /**
  * The shared `FakeRealtime` of `@tandem/client/testing` (the web app's tests use the same one),
  * behaving like a server: a join is answered with `snapshot()`, a send is stored and comes back
- * as a live message 10 ms later (or is refused while `refuseSends` says why), and the phone's
- * extras (`connect`, `close`, `wake`) are counted.
+ * as a live message 10 ms later (or is refused while `refuseSends` says why) with the files of
+ * `uploads` it names, and the phone's extras (`connect`, `close`, `wake`) are counted.
  */
 export class FakeRealtime extends SharedFakeRealtime implements Realtime {
   /** Sends the server refuses with this reason, until set back to undefined. */
   refuseSends: string | undefined;
+  /** Files the server holds, by attachment id: a stored send carries those it names. */
+  uploads = new Map<string, Attachment>();
   snapshot: () => ServerFrameOf<'joined'>;
   wakes = 0;
   private seq = 0;
@@ -89,6 +92,7 @@ export class FakeRealtime extends SharedFakeRealtime implements Realtime {
           body: sent?.body ?? '',
           clientMessageId: handle.clientMessageId,
           sealed: sent?.sealed ?? null,
+          attachments: (sent?.attachmentIds ?? []).flatMap((id) => this.uploads.get(id) ?? []),
           id: `stored-${seq}`,
         }),
       );

@@ -28,6 +28,22 @@ export async function register(page: Page, who: Person): Promise<void> {
   await expect(page).toHaveURL(/\/lobby$/);
 }
 
+/** A plain (not encrypted) room made through the API, as the web app's own client does, and opened. */
+export async function createPlainRoom(page: Page, name: string): Promise<void> {
+  const status = await page.evaluate(async (room) => {
+    const response = await fetch('/rooms', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: room, encrypted: false }),
+    });
+    return response.status;
+  }, name);
+  expect(status).toBe(201);
+  await page.getByLabel('Enter existing room name').fill(name);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+}
+
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/signin$/);

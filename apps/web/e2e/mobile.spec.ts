@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { messageItem, newUserPage, person, register, send, uniqueSuffix } from './helpers.ts';
+import { createPlainRoom, messageItem, newUserPage, person, register, send, uniqueSuffix } from './helpers.ts';
 
 const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../artifacts/screenshots');
 const phoneApp = `http://127.0.0.1:${process.env.E2E_MOBILE_PORT}`;
@@ -187,18 +187,7 @@ test('the phone resends a message whose ack was lost with the connection: it is 
   const room = `Tunnel ${uniqueSuffix()}`;
   const web = await newUserPage(browser);
   await register(web, person('Waiting'));
-  const created = await web.evaluate(async (name) => {
-    const response = await fetch('/rooms', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name, encrypted: false }),
-    });
-    return response.status;
-  }, room);
-  expect(created).toBe(201);
-  await web.getByLabel('Enter existing room name').fill(room);
-  await web.getByRole('button', { name: 'Join', exact: true }).click();
-  await expect(web.getByRole('heading', { level: 1, name: room })).toBeVisible();
+  await createPlainRoom(web, room);
 
   // The phone's sockets go through the test. When told to, it lets a send reach the server but
   // cuts the connection instead of delivering the ack: the phone cannot know it was stored.

@@ -1,3 +1,4 @@
+export * from './attachments/index.ts';
 export { backoffDelay } from './backoff.ts';
 export { newClientMessageId } from './ids.ts';
 export { Outbox, type PendingSend } from './outbox.ts';

@@ -51,6 +51,9 @@ export const CODE_LEFT_ROOM = 'You left this room (on this or another device): o
 /** The longest message text, in characters (after trimming). Clients check it before sending. */
 export const MESSAGE_MAX = 4000;
 
+/** The most files one message may carry. Clients check it when files are chosen. */
+export const ATTACHMENTS_MAX = 10;
+
 /**
  * How often a client that keeps typing refreshes its typing lease (`typing` with `active: true`).
  * Shorter than the server's lease (`limits.typingTimeoutMs`, 5 s by default), so that a steady

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PublicUser } from './auth.ts';
 import { Id, INT32_MAX, isStorableText, STORABLE_TEXT, Timestamp } from './common.ts';
-import { MESSAGE_MAX } from './constants.ts';
+import { ATTACHMENTS_MAX, MESSAGE_MAX } from './constants.ts';
 import { SealedMessage } from './e2e.ts';
 import { exampleAttachment, exampleMessage } from './examples.ts';
 
@@ -12,8 +12,6 @@ export const ClientMessageId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, "_" or "-" (a UUID fits)')
   .meta({ examples: ['0193a5c2-7c1e-7d4a-9b1e-3f2a1c0d9e8f'] });
-
-export const ATTACHMENTS_MAX = 10;
 
 /** Message text, trimmed. It may be empty only when the message carries attachments. */
 export const MessageBody = z

@@ -1,5 +1,6 @@
-import { buildTimeline, displayName, type RoomState, type TimelineItem, typingLine } from '@tandem/client';
-import { NOTICE } from '@tandem/client/e2e';
+import { buildTimeline, displayName, typingLine } from '@tandem/client';
+import { NOTICE, sealedAttachments, shownAttachments } from '@tandem/client/e2e';
+import type { Attachment } from '@tandem/protocol';
 import { useEffect, useMemo, useRef } from 'react';
 import {
   BackHandler,
@@ -16,6 +17,8 @@ import { SafeAreaView } from 'react-native-safe-area-context';
 import { useSignedIn } from '../auth/AuthProvider.tsx';
 import { Button } from '../components/Button.tsx';
 import { LockIcon } from '../components/LockIcon.tsx';
+import { InviteButton } from '../e2e/InviteButton.tsx';
+import { useDecryptedFiles } from '../e2e/useDecryptedFiles.ts';
 import { useEncryptedRoom } from '../e2e/useEncryptedRoom.ts';
 import type { OpenRoom } from '../rooms/FrontScreen.tsx';
 import { useServices } from '../services.tsx';
@@ -34,7 +37,7 @@ type Item = { key: string; bubble: BubbleProps };
  */
 export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void }) {
   const { user: me, realtime } = useSignedIn();
-  const { rest } = useServices();
+  const { rest, serverUrl } = useServices();
   const e2e = useEncryptedRoom(room.id, me.id, room.encrypted, realtime);
   const keyState = e2e.state;
   const { session, state: chat } = useRoomSession(room.id, me.id, realtime, rest, e2e.crypto);
@@ -53,6 +56,8 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
 
   // Only what the list shows: a typing notice or a presence change does not rebuild it.
   const { messages, pending, reads, opened, notices } = chat;
+  // Encrypted rooms: files are downloaded and decrypted on the phone.
+  const fileUrls = useDecryptedFiles(serverUrl, messages, opened);
   const items = useMemo<Item[]>(
     () =>
       buildTimeline({ messages, pending, reads, opened, notices }, me.id).flatMap((item): Item[] => {
@@ -64,7 +69,8 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
               bubble: {
                 mine: own,
                 sender: own ? undefined : displayName(m.sender),
-                text: withFiles(item, opened),
+                text: item.text,
+                files: someFiles(shownAttachments(m, opened.get(m.id), fileUrls, { waiting: true })),
                 notice: item.sealed !== null && item.sealed !== 'open',
                 time: timeOf(m.createdAt),
                 status: item.seen ? 'seen' : undefined,
@@ -77,11 +83,18 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
         return [
           {
             key: clientMessageId,
-            bubble: { mine: true, text: body, status, error, onRetry: () => session.retry(clientMessageId) },
+            bubble: {
+              mine: true,
+              text: body,
+              files: someFiles(item.pending.attachments),
+              status,
+              error,
+              onRetry: () => session.retry(clientMessageId),
+            },
           },
         ];
       }),
-    [messages, pending, reads, opened, notices, me.id, session],
+    [messages, pending, reads, opened, notices, me.id, session, fileUrls],
   );
 
   const list = useRef<FlatList<Item>>(null);
@@ -124,6 +137,9 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
             <Text style={styles.subtitle}>Not end-to-end encrypted</Text>
           )}
         </View>
+        {room.encrypted && keyState?.status === 'ready' ? (
+          <InviteButton roomId={room.id} roomKeys={keyState.roomKeys} />
+        ) : null}
       </View>
       {banner ? (
         <Text accessibilityRole="alert" accessibilityLiveRegion="polite" style={styles.banner}>
@@ -173,7 +189,11 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
         </Text>
         <Composer
           disabled={!canSend}
-          onSend={(text) => session.send(text)}
+          encrypted={room.encrypted}
+          // Encrypted rooms: the photos' keys go inside the sealed message, only ciphertext was uploaded.
+          onSend={(text, files) =>
+            session.send(text, room.encrypted ? sealedAttachments(files) : { attachments: files })
+          }
           onTyping={(text) => session.setDraft(text)}
         />
       </KeyboardAvoidingView>
@@ -181,17 +201,8 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
   );
 }
 
-/** What a bubble says: the text (opened, in encrypted rooms) and one line per file. */
-function withFiles(item: Extract<TimelineItem, { type: 'message' }>, opened: RoomState['opened']): string {
-  const { message } = item;
-  const open = opened.get(message.id);
-  const files = message.sealed
-    ? open?.state === 'open'
-      ? ((open.files ?? []) as ReadonlyArray<{ name: string }>)
-      : []
-    : message.attachments;
-  return [item.text, ...files.map((f) => `📎 ${f.name}`)].filter(Boolean).join('\n');
-}
+/** A message's files for its bubble; none is undefined, so a bubble without files keeps its props. */
+const someFiles = (files: readonly Attachment[]) => (files.length > 0 ? files : undefined);
 
 const styles = StyleSheet.create({
   screen: { flex: 1, backgroundColor: colors.white },

@@ -1,5 +1,7 @@
+import type { Attachment } from '@tandem/protocol';
 import { memo } from 'react';
 import { Pressable, StyleSheet, Text, View } from 'react-native';
+import { MessageFiles } from '../attachments/MessageFiles.tsx';
 import { colors } from '../theme.ts';
 
 export type BubbleProps = {
@@ -13,26 +15,47 @@ export type BubbleProps = {
   status?: 'seen' | 'sending' | 'failed' | undefined;
   error?: string | undefined;
   onRetry?: (() => void) | undefined;
+  /** Its files (in an encrypted room, decrypted on this phone): thumbnails and chips. */
+  files?: readonly Attachment[] | undefined;
 };
 
-/** Seed 000's bubbles: one's own in blue on the right, the others' in grey on the left, each with its time. */
+/**
+ * Seed 000's bubbles: one's own in blue on the right, the others' in grey on the left, each with
+ * its time; files above the text. A message is read out as one line; with files, which can be
+ * opened one by one, that line is on its text (or its time) rather than on the whole row.
+ */
 export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
-  const { mine, sender, text, notice, time, status, error, onRetry } = props;
+  const { mine, sender, text, notice, time, status, error, onRetry, files = [] } = props;
+  const hasFiles = files.length > 0;
   const spoken = [
     mine ? 'You' : sender,
-    notice ? text : `said ${text}`,
+    text === '' ? '' : notice ? text : `said ${text}`,
+    hasFiles ? `sent ${files.map((f) => f.name).join(', ')}` : '',
     time ? `at ${time}` : '',
     status === 'seen' ? 'seen' : status === 'sending' ? 'sending' : status === 'failed' ? 'not sent' : '',
   ]
     .filter(Boolean)
     .join(', ');
   return (
-    <View style={[styles.row, mine ? styles.mineRow : styles.theirsRow]} accessible accessibilityLabel={spoken}>
+    <View
+      style={[styles.row, mine ? styles.mineRow : styles.theirsRow]}
+      accessible={!hasFiles}
+      accessibilityLabel={hasFiles ? undefined : spoken}
+    >
       {!mine && sender ? <Text style={styles.sender}>{sender}</Text> : null}
-      <View style={[styles.bubble, mine ? styles.mine : styles.theirs, status === 'sending' && styles.sending]}>
-        <Text style={[mine ? styles.mineText : styles.theirsText, notice && styles.notice]}>{text}</Text>
-      </View>
-      <View style={[styles.meta, mine && styles.metaMine]}>
+      {hasFiles ? <MessageFiles files={files} mine={mine} /> : null}
+      {text !== '' ? (
+        <View
+          style={[styles.bubble, mine ? styles.mine : styles.theirs, status === 'sending' && styles.sending]}
+          {...(hasFiles ? { accessible: true, accessibilityLabel: spoken } : {})}
+        >
+          <Text style={[mine ? styles.mineText : styles.theirsText, notice && styles.notice]}>{text}</Text>
+        </View>
+      ) : null}
+      <View
+        style={[styles.meta, mine && styles.metaMine]}
+        {...(hasFiles && text === '' ? { accessible: true, accessibilityLabel: spoken } : {})}
+      >
         {time ? <Text style={styles.time}>{time}</Text> : null}
         {status === 'seen' ? <Text style={styles.seen}>seen</Text> : null}
         {status === 'sending' ? <Text style={styles.time}>sending…</Text> : null}

@@ -1,7 +1,7 @@
 import { ApiError } from '@tandem/client';
 import { generateRoomKey } from '@tandem/crypto';
-import { GuestRequest, JoinByNameRequest, type PublicUser, type RoomSummary, USERNAME_MAX } from '@tandem/protocol';
-import { useEffect, useRef, useState } from 'react';
+import { JoinByNameRequest, type RoomSummary, USERNAME_MAX } from '@tandem/protocol';
+import { useRef, useState } from 'react';
 import { KeyboardAvoidingView, Platform, ScrollView, StyleSheet, Text, type TextInput, View } from 'react-native';
 import { SafeAreaView } from 'react-native-safe-area-context';
 import { useAuth } from '../auth/AuthProvider.tsx';
@@ -11,6 +11,7 @@ import { LockIcon } from '../components/LockIcon.tsx';
 import { errorMessage, firstIssue } from '../errors.ts';
 import { useServices } from '../services.tsx';
 import { colors } from '../theme.ts';
+import { useGuestName } from './useGuestName.ts';
 
 export type OpenRoom = Pick<RoomSummary, 'id' | 'name' | 'encrypted'>;
 
@@ -24,55 +25,14 @@ export type OpenRoom = Pick<RoomSummary, 'id' | 'name' | 'encrypted'>;
 export function FrontScreen({ onOpen, onSignIn }: { onOpen(room: OpenRoom): void; onSignIn(): void }) {
   const { rest, e2e, serverUrl } = useServices();
   const auth = useAuth();
-  const user = auth.status === 'signedIn' ? auth.user : undefined;
-  const [name, setName] = useState(auth.rememberedName);
+  const guest = useGuestName();
+  const { user, check: checkName, sessionUser } = guest;
   const [createName, setCreateName] = useState('');
   const [joinName, setJoinName] = useState('');
-  const [nameError, setNameError] = useState<string>();
   const [createError, setCreateError] = useState<string>();
   const [joinError, setJoinError] = useState<string>();
   const [busy, setBusy] = useState<'create' | 'join'>();
-  const nameField = useRef<TextInput>(null);
   const createField = useRef<TextInput>(null);
-
-  // Signed out (or the session ended): the name field starts from the remembered name again.
-  const signedOut = user === undefined;
-  useEffect(() => {
-    if (signedOut) setName(auth.rememberedName);
-  }, [signedOut, auth.rememberedName]);
-
-  /** The name as the shared schema accepts it, or undefined with its error shown (no request made). */
-  const checkName = (): string | undefined => {
-    const parsed = GuestRequest.shape.username.safeParse(name);
-    if (parsed.success) {
-      setNameError(undefined);
-      return parsed.data;
-    }
-    setNameError(
-      name.trim() === ''
-        ? 'Enter your name first: it is how the others see you.'
-        : firstIssue(parsed.error, 'Your name'),
-    );
-    nameField.current?.focus();
-    return undefined;
-  };
-
-  /** The signed-in user, or a new guest session under `guestName` (its errors under the name field). */
-  const sessionUser = async (guestName: string | undefined): Promise<PublicUser | undefined> => {
-    if (user) return user;
-    if (guestName === undefined) return undefined;
-    try {
-      return await auth.continueAsGuest(guestName);
-    } catch (e) {
-      setNameError(
-        e instanceof ApiError && e.status === 409
-          ? `The name "${guestName}" is taken. Pick another one, or sign in if it is yours.`
-          : errorMessage(e, serverUrl),
-      );
-      nameField.current?.focus();
-      return undefined;
-    }
-  };
 
   const create = async () => {
     const guestName = user ? undefined : checkName();
@@ -140,20 +100,20 @@ export function FrontScreen({ onOpen, onSignIn }: { onOpen(room: OpenRoom): void
         <ScrollView contentContainerStyle={styles.content} keyboardShouldPersistTaps="handled">
           {user ? null : (
             <Field
-              ref={nameField}
+              ref={guest.field}
               label="Your name"
               showLabel
               placeholder="e.g. alice"
               autoCapitalize="none"
               autoComplete="username"
               textContentType="username"
-              value={name}
-              onChangeText={setName}
+              value={guest.name}
+              onChangeText={guest.setName}
               onSubmitEditing={() => createField.current?.focus()}
               returnKeyType="next"
               submitBehavior="submit"
               maxLength={USERNAME_MAX}
-              error={nameError}
+              error={guest.error}
             />
           )}
           <View style={styles.section}>

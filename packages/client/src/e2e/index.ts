@@ -2,6 +2,22 @@
 // point so that code which never opens an encrypted room does not carry the crypto.
 
 export type { E2EApi, E2EDeps, ListenRealtime } from './deps.ts';
+export {
+  blobUrlOf,
+  CIPHERTEXT_NAME,
+  CIPHERTEXT_TYPE,
+  DecryptedFiles,
+  type DecryptedFilesOptions,
+  dataUrlOf,
+  decryptFileAt,
+  type EncryptedUploadOptions,
+  encryptedUpload,
+  openFile,
+  type PlainFile,
+  sealedAttachments,
+  sealedFileOf,
+  shownAttachments,
+} from './files.ts';
 export { deviceIdentity } from './identity.ts';
 export { indexedDbStore } from './indexedDbStore.ts';
 export { inviteLink, keyFromFragment } from './invite.ts';

@@ -1,6 +1,6 @@
+import { fileKind, formatSize, isImage } from '@tandem/client';
 import type { Attachment } from '@tandem/protocol';
 import { type MouseEvent, useCallback, useRef, useState } from 'react';
-import { fileKind, formatSize, isImage } from './format.ts';
 import { ImageViewer } from './ImageViewer.tsx';
 import { DownloadIcon, FileIcon } from './icons.tsx';
 

@@ -1,4 +1,4 @@
-import { formatSize } from './format.ts';
+import { formatSize } from '@tandem/client';
 import { AlertIcon, CloseIcon, FileIcon } from './icons.tsx';
 import type { Draft } from './useAttachmentDrafts.ts';
 

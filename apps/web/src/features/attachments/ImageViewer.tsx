@@ -1,8 +1,8 @@
+import { formatSize } from '@tandem/client';
 import type { Attachment } from '@tandem/protocol';
 import { type KeyboardEvent, useEffect, useId, useRef } from 'react';
 import { createPortal } from 'react-dom';
 import { useEscape } from '../../components/useEscape.ts';
-import { formatSize } from './format.ts';
 import { CloseIcon, DownloadIcon } from './icons.tsx';
 
 /**

@@ -1,5 +1,12 @@
-import { latestSeq, type Notice, type OpenedMessage, type TimelineItem } from '@tandem/client';
-import { NOTICE, type SealedFile } from '@tandem/client/e2e';
+import {
+  latestSeq,
+  type Notice,
+  type OpenedMessage,
+  type TimelineItem,
+  type UploadProgress,
+  uploadFile,
+} from '@tandem/client';
+import { NOTICE, sealedAttachments, shownAttachments } from '@tandem/client/e2e';
 import { deviceKeysOf, safetyCode } from '@tandem/crypto';
 import type { Attachment, Message, PublicUser } from '@tandem/protocol';
 import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
@@ -11,12 +18,11 @@ import { useEscape } from '../../components/useEscape.ts';
 import { useMediaQuery } from '../../components/useMediaQuery.ts';
 import { plural } from '../../lib/format.ts';
 import { DropOverlay } from '../attachments/DropOverlay.tsx';
-import { type UploadProgress, uploadFile } from '../attachments/upload.ts';
 import { useAttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 import { useFileDrop } from '../attachments/useFileDrop.ts';
 import { selectCurrentUser } from '../auth/authSlice.ts';
 import { ConnectionBanner } from '../connection/ConnectionBanner.tsx';
-import { encryptedUpload, sealedFileOf, useDecryptedFiles } from '../e2e/files.ts';
+import { encryptedUpload, useDecryptedFiles } from '../e2e/files.ts';
 import { InviteLinkButton } from '../e2e/InviteLinkButton.tsx';
 import { type EncryptedRoom, useEncryptedRoom } from '../e2e/useEncryptedRoom.ts';
 import { RoomSidebar } from '../rooms/RoomSidebar.tsx';
@@ -110,15 +116,8 @@ function ChatRoom({ roomId }: { roomId: string }) {
   // Encrypted rooms: a message's files once decrypted here (the server's copies are ciphertext).
   const opened = state?.opened;
   const attachmentsOf = useCallback(
-    (item: Extract<TimelineItem, { type: 'message' }>): readonly Attachment[] => {
-      if (!item.message.sealed) return item.message.attachments;
-      const open = opened?.get(item.message.id);
-      if (open?.state !== 'open') return [];
-      return ((open.files ?? []) as readonly SealedFile[]).flatMap((f) => {
-        const url = fileUrls.get(f.id);
-        return url ? [{ id: f.id, url, name: f.name, size: f.size, contentType: f.type }] : [];
-      });
-    },
+    (item: Extract<TimelineItem, { type: 'message' }>): readonly Attachment[] =>
+      shownAttachments(item.message, opened?.get(item.message.id), fileUrls),
     [opened, fileUrls],
   );
   const onlineCount = everyone.filter((p) => p.online).length;
@@ -212,8 +211,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
                 onDraft={session.setDraft}
                 onSend={(body, files) => {
                   // Only files encrypted on this page go with it (their keys are in the sealed text).
-                  const sent = files.filter((a) => sealedFileOf(a.id));
-                  session.send(body, { attachments: sent, files: sent.flatMap((a) => sealedFileOf(a.id) ?? []) });
+                  session.send(body, sealedAttachments(files));
                 }}
               />
             ) : (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileKind, formatSize, isImage } from './format.ts';
+import { fileKind, formatSize, isImage } from '../src/attachments/format.ts';
 
 describe('formatSize', () => {
   it.each([
