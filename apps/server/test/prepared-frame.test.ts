@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { type AddressInfo, Socket as NetSocket } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import * as wsModule from 'ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type ServerOptions, WebSocket, WebSocketServer } from 'ws';
 import { createMemoryBus } from '../src/bus/memory-bus.ts';
 import { Connection, type Socket } from '../src/realtime/connection.ts';
 import { PreparedFrame, sendPrepared } from '../src/realtime/prepared-frame.ts';
@@ -133,5 +133,125 @@ describe('room events framed once', () => {
     expect(received[2]).toHaveLength(70_000);
     client.close();
     server.close();
+  });
+});
+
+/** A server-side `ws` socket and the client at the other end, with what the client received. */
+async function wsPair(options: ServerOptions = {}) {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', ...options });
+  await once(server, 'listening');
+  const accepted = once(server, 'connection');
+  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const [peer] = (await accepted) as [WebSocket];
+  await once(client, 'open');
+  const received: string[] = [];
+  const waiters: Array<() => void> = [];
+  client.on('message', (data) => {
+    received.push(String(data));
+    for (const wake of waiters) wake();
+  });
+  /** Resolves once `count` messages have arrived. */
+  const receivedCount = (count: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => received.length >= count && resolve();
+      waiters.push(check);
+      check();
+    });
+  const internals = peer as unknown as {
+    _socket: NetSocket & { write: NetSocket['write'] };
+    _sender: { _socket: unknown; _state: unknown; _queue: unknown[] };
+  };
+  const close = () => {
+    client.terminate();
+    server.close();
+  };
+  return { peer, client, received, receivedCount, internals, close };
+}
+
+// prepared-frame.ts writes to private `ws` fields (no public path writes bytes that are already a
+// frame). These tests pin what it relies on: a `ws` upgrade that renames or changes one of them
+// fails here, not in production.
+describe('the ws internals a prepared frame relies on', () => {
+  it('finds the TCP socket the sender writes to, and an idle sender, and writes the prepared bytes there', async () => {
+    const { peer, internals, received, receivedCount, close } = await wsPair();
+    expect(internals._socket).toBeInstanceOf(NetSocket);
+    expect(internals._sender._socket).toBe(internals._socket);
+    expect(internals._sender._state).toBe(0);
+    expect(internals._sender._queue).toEqual([]);
+    const write = vi.spyOn(internals._socket, 'write');
+    const send = vi.spyOn(peer, 'send');
+    const frame = new PreparedFrame('direct');
+    expect(sendPrepared(peer, frame)).toBe(true);
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(write.mock.calls[0]?.[0]).toBe(frame.bytes);
+    expect(send).not.toHaveBeenCalled();
+    await receivedCount(1);
+    expect(received).toEqual(['direct']);
+    close();
+  });
+
+  it('keeps its place behind a Blob the sender is still reading', async () => {
+    const { peer, internals, received, receivedCount, close } = await wsPair();
+    peer.send(new Blob(['blob']));
+    expect(internals._sender._state).not.toBe(0);
+    expect(sendPrepared(peer, new PreparedFrame('after the blob'))).toBe(false);
+    peer.send('last');
+    await receivedCount(3);
+    expect(received).toEqual(['blob', 'after the blob', 'last']);
+    close();
+  });
+
+  it('keeps its place behind messages the sender is still compressing (and those queued behind them)', async () => {
+    const { peer, internals, received, receivedCount, close } = await wsPair({ perMessageDeflate: { threshold: 0 } });
+    const big = (tag: string) => tag + '.'.repeat(4000);
+    peer.send(big('first'));
+    expect(internals._sender._state).not.toBe(0);
+    expect(internals._sender._queue).toHaveLength(0);
+    expect(sendPrepared(peer, new PreparedFrame('second'))).toBe(false);
+    peer.send(big('third'));
+    expect(internals._sender._queue.length).toBeGreaterThan(0);
+    expect(sendPrepared(peer, new PreparedFrame('fourth'))).toBe(false);
+    await receivedCount(4);
+    expect(received.map((r) => r.replace(/\.+$/, ''))).toEqual(['first', 'second', 'third', 'fourth']);
+    close();
+  });
+
+  it('says when the buffer is past its high-water mark, and arrives intact and in order after it drains', async () => {
+    const { peer, client, internals, received, receivedCount, close } = await wsPair();
+    client.pause(); // the client stops reading: the server's buffer for it fills up
+    const text = (i: number) => `${i}:${'x'.repeat(64 * 1024)}`;
+    let sent = 0;
+    let backlogged = false;
+    while (!backlogged && sent < 2000) backlogged = !sendPrepared(peer, new PreparedFrame(text(sent++)));
+    expect(backlogged).toBe(true);
+    expect(peer.bufferedAmount).toBeGreaterThan(0);
+    expect(internals._socket.writableNeedDrain).toBe(true);
+    // Past the mark, frames still go straight to the TCP socket (the sender is idle), in order
+    // with those `ws` frames itself.
+    peer.send('by ws');
+    expect(sendPrepared(peer, new PreparedFrame('after'))).toBe(false);
+    const drained = once(internals._socket, 'drain');
+    client.resume();
+    await receivedCount(sent + 2);
+    await drained;
+    expect(received.slice(0, sent).every((r, i) => r === text(i))).toBe(true);
+    expect(received.slice(sent)).toEqual(['by ws', 'after']);
+    expect(sendPrepared(peer, new PreparedFrame('drained'))).toBe(true);
+    await receivedCount(sent + 3);
+    close();
+  });
+
+  it('goes through ws.send once the socket is closing, so nothing follows the close frame', async () => {
+    const { peer, internals, client, received, close } = await wsPair();
+    const write = vi.spyOn(internals._socket, 'write');
+    peer.close(1000, 'bye');
+    const frame = new PreparedFrame('too late');
+    const calls = write.mock.calls.length;
+    expect(sendPrepared(peer, frame)).toBe(false);
+    expect(write.mock.calls.slice(calls).some(([data]) => data === frame.bytes)).toBe(false);
+    const [code] = (await once(client, 'close')) as [number];
+    expect(code).toBe(1000);
+    expect(received).toEqual([]);
+    close();
   });
 });

@@ -13,19 +13,19 @@ export type Socket = {
   sendPrepared?(frame: PreparedFrame): boolean;
 };
 
+/** The signed-in user a socket acts as, as the accounts service hands it over. */
+type SocketUser = Authenticated['user'];
+
 /**
  * One authenticated socket: who it is, which room it is in, and the send path with its
  * backpressure check. While a join snapshot is being prepared, live room events are held back
  * and released after it, skipping messages the snapshot already carried.
  */
-/** The signed-in user a socket acts as, as the accounts service hands it over. */
-type SocketUser = Authenticated['user'];
-
 export class Connection {
   readonly id: string;
   readonly user: SocketUser;
   readonly publicUser: PublicUser;
-  roomId: string | null = null;
+  private room: string | null = null;
   private held: Array<[seq: number, frame: PreparedFrame]> | null = null;
   /** The last prepared write left the socket's buffer past its high-water mark. */
   private backlogged = true;
@@ -33,6 +33,7 @@ export class Connection {
   private readonly socket: Socket;
   private readonly sendBufferLimit: number;
   private readonly onSlow: (connection: Connection) => void;
+  private readonly onRoomChange: ((roomId: string | null) => void) | undefined;
 
   constructor(options: {
     id: string;
@@ -41,6 +42,8 @@ export class Connection {
     socket: Socket;
     sendBufferLimit: number;
     onSlow: (connection: Connection) => void;
+    /** Hears every move in or out of a room (the socket's session keeps its state by it). */
+    onRoomChange?: (roomId: string | null) => void;
   }) {
     this.id = options.id;
     this.user = options.user;
@@ -48,6 +51,21 @@ export class Connection {
     this.socket = options.socket;
     this.sendBufferLimit = options.sendBufferLimit;
     this.onSlow = options.onSlow;
+    this.onRoomChange = options.onRoomChange;
+  }
+
+  /**
+   * The room this socket is in. The frame handlers move it; each move is reported as it happens,
+   * so that the socket's session never disagrees with it about which room that is.
+   */
+  get roomId(): string | null {
+    return this.room;
+  }
+
+  set roomId(roomId: string | null) {
+    if (roomId === this.room) return;
+    this.room = roomId;
+    this.onRoomChange?.(roomId);
   }
 
   get isOpen(): boolean {

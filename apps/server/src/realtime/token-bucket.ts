@@ -13,3 +13,4 @@ export function tokenBucket(ratePerSecond: number, burst: number, now: () => num
     },
   };
 }
+export type TokenBucket = ReturnType<typeof tokenBucket>;
