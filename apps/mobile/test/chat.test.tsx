@@ -1,4 +1,3 @@
-import { sealText } from '@tandem/client/e2e';
 import { createDeviceIdentity, type DeviceIdentity, deviceKeysOf, generateRoomKey, sealEnvelope } from '@tandem/crypto';
 import type { Message, PublicUser } from '@tandem/protocol';
 import { act, fireEvent, render, screen, userEvent, waitFor } from '@testing-library/react-native';
@@ -14,23 +13,15 @@ import {
   message,
   ROOM_ID,
   roomSummary,
+  sealedMessage,
   session,
 } from './fakes.ts';
 
 const roomKey = generateRoomKey();
 const bobDevice = createDeviceIdentity();
 
-function sealedBy(device: DeviceIdentity, sender: PublicUser, seq: number, text: string): Message {
-  const clientMessageId = `cm-${sender.username}-${seq}`;
-  const sealed = sealText({
-    roomId: ROOM_ID,
-    roomKeys: new Map([[1, roomKey]]),
-    identity: device,
-    clientMessageId,
-    payload: { text, files: [] },
-  });
-  return message(seq, sender, { body: '', clientMessageId, sealed });
-}
+const sealedBy = (device: DeviceIdentity, sender: PublicUser, seq: number, text: string): Message =>
+  sealedMessage(roomKey, device, sender, seq, text);
 
 /** Alice, signed in on this phone, holding (or not) the room key; Bob's device is a member's. */
 async function openChat(

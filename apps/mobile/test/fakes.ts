@@ -1,6 +1,7 @@
 import { ApiError, type RestClient } from '@tandem/client';
-import { type E2EApi, KeyStore, memoryStore } from '@tandem/client/e2e';
+import { type E2EApi, KeyStore, memoryStore, sealText } from '@tandem/client/e2e';
 import { FakeRealtime as SharedFakeRealtime } from '@tandem/client/testing';
+import type { DeviceIdentity } from '@tandem/crypto';
 import type {
   Attachment,
   DeviceKeys,
@@ -189,3 +190,22 @@ export const session = (user: PublicUser = me) => ({
   token: 'token-0123456789',
   expiresAt: '2026-12-21T11:00:00.000Z',
 });
+
+/** A message `sender` sealed on `device` with the room's key (epoch 1), as a member's phone would. */
+export function sealedMessage(
+  roomKey: Uint8Array,
+  device: DeviceIdentity,
+  sender: PublicUser,
+  seq: number,
+  text: string,
+): Message {
+  const clientMessageId = `cm-${sender.username}-${seq}`;
+  const sealed = sealText({
+    roomId: ROOM_ID,
+    roomKeys: new Map([[1, roomKey]]),
+    identity: device,
+    clientMessageId,
+    payload: { text, files: [] },
+  });
+  return message(seq, sender, { body: '', clientMessageId, sealed });
+}

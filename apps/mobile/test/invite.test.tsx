@@ -1,5 +1,5 @@
 import { ApiError } from '@tandem/client';
-import { inviteLink, sealText } from '@tandem/client/e2e';
+import { inviteLink } from '@tandem/client/e2e';
 import { createDeviceIdentity, deviceKeysOf, generateRoomKey, toBase64Url } from '@tandem/crypto';
 import type { Message, PublicUser } from '@tandem/protocol';
 import { act, render, screen, userEvent } from '@testing-library/react-native';
@@ -14,9 +14,9 @@ import {
   fakeServices,
   joinedFrame,
   me,
-  message,
   ROOM_ID,
   roomSummary,
+  sealedMessage,
   session,
 } from './fakes.ts';
 
@@ -26,17 +26,8 @@ const bobDevice = createDeviceIdentity();
 const httpsLink = inviteLink('https://tandem.example', ROOM_ID, new Map([[1, roomKey]])) as string;
 const appLink = httpsLink.replace('https://tandem.example/', 'tandem://');
 
-function sealedByBob(seq: number, text: string, sender: PublicUser = bob): Message {
-  const clientMessageId = `cm-${sender.username}-${seq}`;
-  const sealed = sealText({
-    roomId: ROOM_ID,
-    roomKeys: new Map([[1, roomKey]]),
-    identity: bobDevice,
-    clientMessageId,
-    payload: { text, files: [] },
-  });
-  return message(seq, sender, { body: '', clientMessageId, sealed });
-}
+const sealedByBob = (seq: number, text: string, sender: PublicUser = bob): Message =>
+  sealedMessage(roomKey, bobDevice, sender, seq, text);
 
 // What the operating system hands the app (the link it was opened with, and links tapped while it
 // runs) is outside the product: React Native's Jest set-up stubs `Linking` with `jest.fn()`s, and
