@@ -1,28 +1,36 @@
 import type { ErrorCode } from '@tandem/protocol';
 
-/** An error meant for the client: its status, code and message reach the caller as they are. */
+/**
+ * An error meant for the client: its code, message and details reach the caller as they are.
+ * It names what went wrong, not how a transport says so: `http/errors.ts` maps the code to an
+ * HTTP status, `realtime/socket-session.ts` to an `error` frame's code. A `retryAfterSeconds` in
+ * the details becomes a `Retry-After` header on HTTP.
+ */
 export class AppError extends Error {
-  readonly status: number;
   readonly code: ErrorCode;
   readonly details: unknown;
 
-  constructor(status: number, code: ErrorCode, message: string, details?: unknown) {
+  constructor(code: ErrorCode, message: string, details?: unknown) {
     super(message);
-    this.status = status;
     this.code = code;
     this.details = details;
   }
 }
 
-export const notFound = (message: string) => new AppError(404, 'not_found', message);
-export const forbidden = (message: string) => new AppError(403, 'forbidden', message);
-export const conflict = (message: string, details?: unknown) => new AppError(409, 'conflict', message, details);
-export const unauthorized = (message = 'Sign in or join as a guest first.') =>
-  new AppError(401, 'unauthorized', message);
-export const badRequest = (message: string, details?: unknown) =>
-  new AppError(400, 'validation_failed', message, details);
+/** True when `error` is an `AppError` with this code (services branch on codes, never on statuses). */
+export const isAppError = (error: unknown, code: ErrorCode): error is AppError =>
+  error instanceof AppError && error.code === code;
+
+export const notFound = (message: string) => new AppError('not_found', message);
+export const forbidden = (message: string) => new AppError('forbidden', message);
+export const conflict = (message: string, details?: unknown) => new AppError('conflict', message, details);
+export const unauthorized = (message = 'Sign in or join as a guest first.') => new AppError('unauthorized', message);
+export const badRequest = (message: string, details?: unknown) => new AppError('validation_failed', message, details);
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
-  new AppError(429, 'rate_limited', message, { retryAfterSeconds });
+  new AppError('rate_limited', message, { retryAfterSeconds });
+/** Our side cannot serve this just now (the database did not answer); the caller may retry. */
+export const unavailable = (message: string, retryAfterSeconds: number) =>
+  new AppError('unavailable', message, { retryAfterSeconds });
 
 // Database outages are classified here, not in store/, so that http, realtime and collab can tell
 // one apart without importing the store (the layer rule in biome.json).

@@ -237,7 +237,8 @@ describe.skipIf(!postgres)('the server through database faults', () => {
       });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-      const body = (await res.json()) as { error: { message: string } };
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('unavailable');
       expect(body.error.message).toMatch(/database is not answering.*try again/i);
     }
     proxy.setDown(false);
@@ -268,6 +269,7 @@ describe.skipIf(!postgres)('the server through database faults', () => {
         expect(res.status, url).toBe(503);
         expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
         const body = (await res.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe('unavailable');
         expect(body.error.message).toMatch(/could not check your session just now.*try again/i);
       }
     }

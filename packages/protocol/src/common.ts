@@ -71,6 +71,7 @@ export const ErrorCode = z.enum([
   'unsupported_media_type',
   'rate_limited',
   'insufficient_storage',
+  'unavailable',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

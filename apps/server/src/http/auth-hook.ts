@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, forbidden, unauthorized } from '../errors.ts';
+import { forbidden, unauthorized, unavailable } from '../errors.ts';
 import { createLogLimiter } from '../log-limiter.ts';
 import { type AccountsService, type Authenticated, SessionCheckError } from '../services/accounts.service.ts';
 
@@ -93,7 +93,7 @@ export function registerAuth(
   // During a database outage every request with a session fails its check: a few lines a minute.
   const uncheckedLog = createLogLimiter(app.log, { perMinute: 10, what: 'failed session checks' });
   app.addHook('onClose', async () => uncheckedLog.close());
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     // Every upgrade (`/ws`, `/ws/code`) passes here before its route sees a header.
     if (request.headers.upgrade !== undefined && cookieOnly(request) && !originAllowed(request, options.corsOrigins)) {
       request.refusedOrigin = String(request.headers.origin);
@@ -114,11 +114,9 @@ export function registerAuth(
         request.sessionCheckFailed = true;
         return;
       }
-      reply.header('retry-after', String(SESSION_CHECK_RETRY_SECONDS));
-      throw new AppError(
-        503,
-        'internal',
+      throw unavailable(
         'We could not check your session just now (our database did not answer). Try again in a moment.',
+        SESSION_CHECK_RETRY_SECONDS,
       );
     }
     if (mode === 'required' && !request.auth) {

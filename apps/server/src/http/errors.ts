@@ -5,6 +5,22 @@ import { AppError, isStoreUnavailable } from '../errors.ts';
 import { createLogLimiter } from '../log-limiter.ts';
 import type { SpaFallback } from './web.ts';
 
+/** The HTTP status of each error code: the one place a code becomes a status. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  invalid_json: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+  insufficient_storage: 507,
+};
+
 /** Seconds a client is asked to wait (`Retry-After`) when the database did not answer. */
 const DATABASE_RETRY_SECONDS = 2;
 
@@ -93,11 +109,9 @@ export function registerErrorHandling(
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
-      if (error.status === 429) {
-        const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-        if (retry) reply.header('retry-after', String(retry));
-      }
-      return reply.status(error.status).send(send(error.code, error.message, error.details));
+      const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (retry) reply.header('retry-after', String(retry));
+      return reply.status(HTTP_STATUS[error.code]).send(send(error.code, error.message, error.details));
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';
@@ -138,8 +152,8 @@ export function registerErrorHandling(
       failures.log('warn', 'database', { err: error }, 'request failed: the database is not answering');
       reply.header('retry-after', String(DATABASE_RETRY_SECONDS));
       return reply
-        .status(503)
-        .send(send('internal', 'The database is not answering just now. Try again in a few seconds.'));
+        .status(HTTP_STATUS.unavailable)
+        .send(send('unavailable', 'The database is not answering just now. Try again in a few seconds.'));
     }
     failures.log('error', request.ip, { err: error }, 'request failed');
     return reply.status(500).send(send('internal', 'Something went wrong on our side. Try again in a moment.'));

@@ -109,7 +109,7 @@ export async function uploadRoutes(app: FastifyInstance, { services, uploads, up
     async (request, reply) => {
       const user = currentUser(request);
       if (!request.isMultipart()) {
-        throw new AppError(415, 'unsupported_media_type', 'Send the files as multipart/form-data.');
+        throw new AppError('unsupported_media_type', 'Send the files as multipart/form-data.');
       }
       try {
         const stored = await services.uploads.receive(request.files(), user);

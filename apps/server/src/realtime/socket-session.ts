@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { CloseCode, type ParsedClientFrame, PROTOCOL_VERSION, type WsErrorCode } from '@tandem/protocol';
+import {
+  CloseCode,
+  type ErrorCode,
+  type ParsedClientFrame,
+  PROTOCOL_VERSION,
+  type WsErrorCode,
+} from '@tandem/protocol';
 import type { Config } from '../config.ts';
 import { AppError, isStoreUnavailable } from '../errors.ts';
 import type { Limits } from '../limits/limits.ts';
@@ -20,14 +26,23 @@ import { type TokenBucket, tokenBucket } from './token-bucket.ts';
 const OTHER_FRAMES_PER_SECOND = 50;
 const OTHER_FRAME_BURST = 100;
 
-/** How a refusal from a service (an `AppError`'s HTTP status) is named in an `error` frame. */
-const STATUS_TO_CODE: Record<number, WsErrorCode> = {
-  400: 'validation_failed',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'conflict',
-  429: 'rate_limited',
+/**
+ * How a refusal from a service (an `AppError`'s code) is named in an `error` frame. Clients retry
+ * a frame refused with `internal`, so our side's failures (`unavailable` too) map to it.
+ */
+const SOCKET_CODE: Record<ErrorCode, WsErrorCode> = {
+  validation_failed: 'validation_failed',
+  invalid_json: 'bad_frame',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  not_found: 'not_found',
+  conflict: 'conflict',
+  payload_too_large: 'validation_failed',
+  unsupported_media_type: 'validation_failed',
+  rate_limited: 'rate_limited',
+  insufficient_storage: 'internal',
+  unavailable: 'internal',
+  internal: 'internal',
 };
 
 /** Close reasons for sessions that end while their sockets are open. */
@@ -362,9 +377,7 @@ export class SocketSession {
     } catch (error) {
       if (error instanceof NotInRoomError) return connection.send(errorFrame('not_in_room', error.message, ref));
       if (error instanceof AppError) {
-        return connection.send(
-          errorFrame(STATUS_TO_CODE[error.status] ?? 'internal', error.message, ref, error.details),
-        );
+        return connection.send(errorFrame(SOCKET_CODE[error.code], error.message, ref, error.details));
       }
       return this.failed(error, ref);
     }

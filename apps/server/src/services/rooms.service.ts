@@ -1,7 +1,7 @@
 import type { CreateRoomRequest, JoinByNameRequest, MemberListResponse, Room, RoomSummary } from '@tandem/protocol';
 import { CreateRoomRequest as CreateRoomSchema } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
-import { conflict, notFound } from '../errors.ts';
+import { conflict, isAppError, notFound } from '../errors.ts';
 import { randomId } from '../ids.ts';
 import { type Db, isUniqueViolation, withTransaction } from '../store/db.ts';
 import * as rooms from '../store/rooms.repository.ts';
@@ -113,7 +113,7 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
         return { room: await summary(id, user.id), created: true };
       } catch (error) {
         // Someone else created it between our look-up and insert: join theirs.
-        if (error instanceof Error && 'status' in error && error.status === 409) {
+        if (isAppError(error, 'conflict')) {
           const raced = await rooms.findRoomByNameKey(db, roomNameKey(input.name));
           if (raced) {
             await rooms.addMember(db, raced.id, user.id, clock.now());
@@ -181,7 +181,7 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
           await insertRoom({ name, kind: 'chat', encrypted: false }, null);
         } catch (error) {
           // Another node created it at the same moment.
-          if (!(error instanceof Error && 'status' in error && error.status === 409)) throw error;
+          if (!isAppError(error, 'conflict')) throw error;
         }
       }
     },

@@ -95,7 +95,6 @@ export function uploadsService({ db, clock, uploadDir, limits }: UploadsDeps) {
 
   const diskFull = () =>
     new AppError(
-      507,
       'insufficient_storage',
       'The server is running out of disk space, so uploads are paused. Try again later; if it persists, tell the server’s administrator.',
       { limit: 'disk' },
@@ -131,7 +130,6 @@ export function uploadsService({ db, clock, uploadDir, limits }: UploadsDeps) {
         ? `You can upload ${amount(quotaBytes)} a day and have ${left} left; try again later.`
         : `Your files may take up ${amount(quotaBytes)} and have ${left} left.`;
     return new AppError(
-      413,
       'payload_too_large',
       guestCap ? `${message} Guests get less room: create an account to upload more.` : message,
       { limit, quotaBytes, usedBytes },
@@ -141,19 +139,19 @@ export function uploadsService({ db, clock, uploadDir, limits }: UploadsDeps) {
   function limitError(error: unknown): AppError | null {
     const code = (error as { code?: string } | null)?.code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') {
-      return new AppError(413, 'payload_too_large', `Each file may be at most ${mib(limits.maxFileBytes)}.`, {
+      return new AppError('payload_too_large', `Each file may be at most ${mib(limits.maxFileBytes)}.`, {
         limit: 'fileSize',
         maxBytes: limits.maxFileBytes,
       });
     }
     if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') {
-      return new AppError(413, 'payload_too_large', `At most ${limits.maxFiles} files can be sent at once.`, {
+      return new AppError('payload_too_large', `At most ${limits.maxFiles} files can be sent at once.`, {
         limit: 'files',
         maxFiles: limits.maxFiles,
       });
     }
     if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
-      return new AppError(415, 'unsupported_media_type', 'Send the files as multipart/form-data.');
+      return new AppError('unsupported_media_type', 'Send the files as multipart/form-data.');
     }
     return null;
   }

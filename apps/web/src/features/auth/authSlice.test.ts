@@ -37,7 +37,7 @@ describe('auth', () => {
   });
 
   it('stays unknown when the server cannot be reached, so the app can say so and retry', async () => {
-    const { store } = testStore(() => apiError(503, 'internal', 'Down for a moment.'));
+    const { store } = testStore(() => apiError(503, 'unavailable', 'Down for a moment.'));
     await store.dispatch(authApi.endpoints.me.initiate());
     expect(store.getState().auth.status).toBe('unknown');
   });
