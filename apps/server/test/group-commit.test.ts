@@ -6,7 +6,7 @@ import { type Db, isUniqueViolation, migrateToLatest, openStore, type Store } fr
 import type * as messages from '../src/store/messages.repository.ts';
 import * as rooms from '../src/store/rooms.repository.ts';
 import * as users from '../src/store/users.repository.ts';
-import { backends } from './helpers.ts';
+import { asUser, backends } from './helpers.ts';
 
 // Sends that reach the store together are committed together; each still gets its own outcome.
 describe.each(backends)('group commit on $name', (backend) => {
@@ -149,21 +149,17 @@ describe.each(backends)('group commit on $name', (backend) => {
       rooms: roomsService({ db, clock, presence: { onlineCount: () => 0 } }),
     });
     const post = (user: typeof member, clientMessageId: string, body = 'hello') =>
-      service.post(roomId, { ...user, guest: true, message_count: 0 }, { clientMessageId, body, attachmentIds: [] });
+      service.post(roomId, asUser(user), { clientMessageId, body, attachmentIds: [] });
     const reads = vi.spyOn(db, 'selectFrom');
     const first = await post(member, 'one');
     expect(reads).toHaveBeenCalledTimes(1);
     reads.mockRestore();
     expect(first).toMatchObject({ created: true, message: { seq: 1, body: 'hello' } });
     expect(await post(member, 'one')).toMatchObject({ created: false, message: { id: first.message.id } });
-    await expect(post(member, 'one', 'changed')).rejects.toMatchObject({ status: 409 });
-    await expect(post(stranger, 'two')).rejects.toMatchObject({ status: 403 });
+    await expect(post(member, 'one', 'changed')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(post(stranger, 'two')).rejects.toMatchObject({ code: 'forbidden' });
     await expect(
-      service.post(
-        'no-such-room',
-        { ...member, guest: true, message_count: 0 },
-        { clientMessageId: 'x', body: 'x', attachmentIds: [] },
-      ),
-    ).rejects.toMatchObject({ status: 404 });
+      service.post('no-such-room', asUser(member), { clientMessageId: 'x', body: 'x', attachmentIds: [] }),
+    ).rejects.toMatchObject({ code: 'not_found' });
   });
 });

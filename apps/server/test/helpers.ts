@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { User } from '@tandem/protocol';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
@@ -92,3 +93,13 @@ export async function createRoom(app: App, headers: Record<string, string>, name
   if (res.statusCode !== 201) throw new Error(`room creation failed: ${res.body}`);
   return (res.json() as { roomId: string }).roomId;
 }
+
+/** A user as services take one (the protocol's `User`), for tests that call a service directly. */
+export const asUser = (u: { id: string; username: string }, guest = true): User => ({
+  id: u.id,
+  username: u.username,
+  name: null,
+  guest,
+  email: null,
+  createdAt: new Date(1_000).toISOString(),
+});

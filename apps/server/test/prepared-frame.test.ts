@@ -7,7 +7,7 @@ import { createMemoryBus } from '../src/bus/memory-bus.ts';
 import { Connection, type Socket } from '../src/realtime/connection.ts';
 import { PreparedFrame, sendPrepared } from '../src/realtime/prepared-frame.ts';
 import { RoomHub } from '../src/realtime/room-hub.ts';
-import type { UserRow } from '../src/store/users.repository.ts';
+import { asUser } from './helpers.ts';
 
 // ws frames a message with its (untyped) Sender.frame: the reference for our bytes.
 type FrameOptions = { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean };
@@ -17,17 +17,7 @@ const wsFrame = (data: Buffer, options: FrameOptions) =>
     options,
   );
 
-const user: UserRow = {
-  id: 'u1',
-  username: 'ada',
-  username_key: 'ada',
-  name: null,
-  email: null,
-  email_key: null,
-  guest: true,
-  message_count: 0,
-  created_at: 0,
-};
+const user = asUser({ id: 'u1', username: 'ada' });
 
 describe('room events framed once', () => {
   it('builds the same bytes as ws for short, 16-bit and 64-bit lengths, in UTF-8', () => {

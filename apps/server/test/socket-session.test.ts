@@ -14,6 +14,7 @@ import {
 import { tokenBucket } from '../src/realtime/token-bucket.ts';
 import type { Authenticated } from '../src/services/accounts.service.ts';
 import type { Services } from '../src/services/index.ts';
+import { asUser } from './helpers.ts';
 
 const options: Config['realtime'] = {
   maxFrameBytes: 1024,
@@ -28,17 +29,7 @@ const options: Config['realtime'] = {
 };
 
 const ada: Authenticated = {
-  user: {
-    id: 'u1',
-    username: 'ada',
-    username_key: 'ada',
-    name: null,
-    email: null,
-    email_key: null,
-    guest: true,
-    message_count: 0,
-    created_at: 0,
-  },
+  user: asUser({ id: 'u1', username: 'ada' }),
   tokenHash: 'hash-1',
   expiresAt: 1_000_000,
 };

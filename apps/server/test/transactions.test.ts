@@ -4,7 +4,7 @@ import { randomId } from '../src/ids.ts';
 import { roomsService } from '../src/services/rooms.service.ts';
 import { type Db, migrateToLatest, openStore, type Store, withTransaction } from '../src/store/db.ts';
 import * as users from '../src/store/users.repository.ts';
-import { backends } from './helpers.ts';
+import { asUser, backends } from './helpers.ts';
 
 const sqlite = backends.find((b) => b.name === 'sqlite');
 
@@ -34,7 +34,7 @@ describe('services own transactions (SQLite, failures injected with a trigger)',
     });
     const user = await users.findUserByUsernameKey(db, username.toLowerCase());
     if (!user) throw new Error('user not stored');
-    return user;
+    return asUser(user);
   };
 
   it('a failure adding the creator leaves no room behind', async () => {

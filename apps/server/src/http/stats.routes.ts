@@ -37,9 +37,6 @@ export function statsRoutes(app: FastifyInstance, { services }: RouteOptions): v
         response: { 200: UserMessageCounts, ...errorResponses(400, 401) },
       },
     },
-    async (request) => {
-      const rows = await services.accounts.messageCounts(request.query.limit);
-      return { users: rows.map((u) => ({ userId: u.id, username: u.username, messageCount: u.message_count })) };
-    },
+    async (request) => ({ users: await services.accounts.messageCounts(request.query.limit) }),
   );
 }

@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import type { RegisterRequest, SessionResponse, User } from '@tandem/protocol';
+import type { RegisterRequest, SessionResponse, User, UserMessageCounts } from '@tandem/protocol';
 import { type Clock, toIso } from '../clock.ts';
 import { conflict, rateLimited, unauthorized } from '../errors.ts';
 import { hashToken, newSessionToken, randomId } from '../ids.ts';
@@ -16,7 +16,11 @@ export type AccountsDeps = {
   loginFailures: FailureLimiter;
 };
 
-export type Authenticated = { user: users.UserRow; tokenHash: string /** ms since the epoch */; expiresAt: number };
+/**
+ * A live session: its user as services see one (the protocol's `User`, never a database row),
+ * the token's hash and when it ends.
+ */
+export type Authenticated = { user: User; tokenHash: string /** ms since the epoch */; expiresAt: number };
 
 /**
  * Why a session ended before its time: signed out, or replaced by a new session of the same user
@@ -53,7 +57,7 @@ export function accountsService(deps: AccountsDeps) {
   const dummyHash = hash('tandem-timing-equaliser', ARGON2);
   const endedListeners = new Set<(tokenHash: string, why: SessionEnd) => void>();
 
-  async function startSession(user: users.UserRow): Promise<SessionResponse> {
+  async function startSession(user: User | users.UserRow): Promise<SessionResponse> {
     const token = newSessionToken();
     const now = clock.now();
     const expiresAt = now + deps.sessionTtlSeconds * 1000;
@@ -63,7 +67,7 @@ export function accountsService(deps: AccountsDeps) {
       created_at: now,
       expires_at: expiresAt,
     });
-    return { user: toUser(user), token, expiresAt: toIso(expiresAt) };
+    return { user: 'createdAt' in user ? user : toUser(user), token, expiresAt: toIso(expiresAt) };
   }
 
   function usernameTaken(username: string) {
@@ -100,7 +104,7 @@ export function accountsService(deps: AccountsDeps) {
      * Registers an account. A guest who registers keeps its id, and so its rooms and history;
      * it may keep its username or take a free one.
      */
-    async register(input: RegisterRequest, current: users.UserRow | null): Promise<SessionResponse> {
+    async register(input: RegisterRequest, current: User | null): Promise<SessionResponse> {
       const account = {
         username: input.username.trim(),
         username_key: usernameKey(input.username),
@@ -118,7 +122,13 @@ export function accountsService(deps: AccountsDeps) {
       try {
         const { password_hash: _, ...profile } = account;
         if (current?.guest && (await users.upgradeGuest(db, current.id, account))) {
-          return startSession({ ...current, ...profile, guest: false });
+          return startSession({
+            ...current,
+            username: profile.username,
+            name: profile.name,
+            email: profile.email,
+            guest: false,
+          });
         }
         const user: users.UserRow = {
           id: randomId(),
@@ -178,16 +188,20 @@ export function accountsService(deps: AccountsDeps) {
       } catch (error) {
         throw new SessionCheckError(error);
       }
-      return found ? { user: found.user, tokenHash, expiresAt: found.expiresAt } : null;
+      return found ? { user: toUser(found.user), tokenHash, expiresAt: found.expiresAt } : null;
     },
 
-    me(user: users.UserRow): User {
-      return toUser(user);
+    me(user: User): User {
+      return user;
     },
 
     deleteExpiredSessions: () => sessions.deleteExpiredSessions(db, clock.now()),
 
-    messageCounts: (limit: number) => users.listUserMessageCounts(db, limit),
+    /** Seed 002's per-user message counts, most active first. */
+    async messageCounts(limit: number): Promise<UserMessageCounts['users']> {
+      const rows = await users.listUserMessageCounts(db, limit);
+      return rows.map((u) => ({ userId: u.id, username: u.username, messageCount: u.message_count }));
+    },
   };
 }
 export type AccountsService = ReturnType<typeof accountsService>;

@@ -1,5 +1,5 @@
 import { verifyDeviceKeys } from '@tandem/crypto';
-import type { DeviceKeys, Envelope, KeyRequest } from '@tandem/protocol';
+import type { DeviceKeys, Envelope, KeyRequest, User } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
 import { toIso } from '../clock.ts';
 import { badRequest, conflict, forbidden, rateLimited } from '../errors.ts';
@@ -7,7 +7,6 @@ import { type BucketRule, type Limits, memoryLimits } from '../limits/limits.ts'
 import { type Db, withTransaction } from '../store/db.ts';
 import * as e2e from '../store/e2e.repository.ts';
 import { findMembership } from '../store/rooms.repository.ts';
-import type { UserRow } from '../store/users.repository.ts';
 import type { RoomsService } from './rooms.service.ts';
 
 export type E2eDeps = { db: Db; clock: Clock; rooms: RoomsService; limits?: Limits };
@@ -51,7 +50,7 @@ export function e2eService({ db, clock, rooms, limits = memoryLimits() }: E2eDep
     keyDelivered: new Set<Events['keyDelivered']>(),
   };
 
-  async function requireEncryptedMembership(roomId: string, user: UserRow) {
+  async function requireEncryptedMembership(roomId: string, user: User) {
     const room = await rooms.requireRoom(roomId);
     if (!room.encrypted) throw badRequest('This room is not end-to-end encrypted.');
     if (!(await findMembership(db, roomId, user.id))) {
@@ -60,7 +59,7 @@ export function e2eService({ db, clock, rooms, limits = memoryLimits() }: E2eDep
     return room;
   }
 
-  async function requireOwnDevice(deviceId: string, user: UserRow) {
+  async function requireOwnDevice(deviceId: string, user: User) {
     const device = await e2e.findDevice(db, deviceId);
     if (device?.user_id !== user.id) {
       throw forbidden('This device is not one of yours. Publish your device keys first (PUT /devices/:deviceId).');
@@ -74,7 +73,7 @@ export function e2eService({ db, clock, rooms, limits = memoryLimits() }: E2eDep
     },
 
     /** Publishes the caller's device keys; the bundle must be signed by the device itself. */
-    async publishDevice(user: UserRow, keys: DeviceKeys): Promise<{ created: boolean }> {
+    async publishDevice(user: User, keys: DeviceKeys): Promise<{ created: boolean }> {
       if (keys.userId !== user.id) throw forbidden('Device keys must name you as their user.');
       if (!verifyDeviceKeys(keys)) {
         throw badRequest('The device keys are not signed by their own signing key.', { field: 'signature' });
@@ -100,13 +99,13 @@ export function e2eService({ db, clock, rooms, limits = memoryLimits() }: E2eDep
       return { created: !existing };
     },
 
-    async roomDevices(roomId: string, user: UserRow): Promise<DeviceKeys[]> {
+    async roomDevices(roomId: string, user: User): Promise<DeviceKeys[]> {
       await requireEncryptedMembership(roomId, user);
       return (await e2e.listRoomDevices(db, roomId)).map(toKeys);
     },
 
     /** A joiner's device asks the members' devices for the room key. */
-    async requestKey(roomId: string, user: UserRow, deviceId: string): Promise<void> {
+    async requestKey(roomId: string, user: User, deviceId: string): Promise<void> {
       await requireEncryptedMembership(roomId, user);
       const device = await requireOwnDevice(deviceId, user);
       if (!(await limits.take(`e2e-key-request:${user.id}:${roomId}`, E2E_LIMITS.keyRequest))) {
@@ -124,7 +123,7 @@ export function e2eService({ db, clock, rooms, limits = memoryLimits() }: E2eDep
       for (const listener of listeners.keyRequested) listener(roomId, toKeys(device));
     },
 
-    async keyRequests(roomId: string, user: UserRow): Promise<KeyRequest[]> {
+    async keyRequests(roomId: string, user: User): Promise<KeyRequest[]> {
       await requireEncryptedMembership(roomId, user);
       const rows = await e2e.listKeyRequests(db, roomId);
       return rows.map((r) => ({ roomId, device: toKeys(r), createdAt: toIso(r.requested_at) }));
@@ -136,7 +135,7 @@ export function e2eService({ db, clock, rooms, limits = memoryLimits() }: E2eDep
      * member can substitute a key, and an envelope no device asked for is refused (409). The server
      * checks shape, membership and ownership; only the recipient can check the cryptography.
      */
-    async postEnvelopes(roomId: string, user: UserRow, envelopes: Envelope[]): Promise<void> {
+    async postEnvelopes(roomId: string, user: User, envelopes: Envelope[]): Promise<void> {
       await requireEncryptedMembership(roomId, user);
       for (const envelope of envelopes) {
         if (envelope.roomId !== roomId) throw badRequest('An envelope is for another room.', { field: 'envelopes' });
@@ -184,7 +183,7 @@ export function e2eService({ db, clock, rooms, limits = memoryLimits() }: E2eDep
         for (const listener of listeners.keyDelivered) listener(roomId, e.recipientDeviceId, e.epoch);
     },
 
-    async envelopesFor(roomId: string, user: UserRow, deviceId: string): Promise<Envelope[]> {
+    async envelopesFor(roomId: string, user: User, deviceId: string): Promise<Envelope[]> {
       await requireEncryptedMembership(roomId, user);
       await requireOwnDevice(deviceId, user);
       return (await e2e.listEnvelopes(db, roomId, deviceId)).map((r) => JSON.parse(r.envelope) as Envelope);

@@ -1,4 +1,4 @@
-import type { HistoryResponse, Message, Room, SealedMessage } from '@tandem/protocol';
+import type { HistoryResponse, Message, Room, SealedMessage, User } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
 import { badRequest, conflict, forbidden } from '../errors.ts';
 import { messageId } from '../ids.ts';
@@ -7,7 +7,6 @@ import { findDevice } from '../store/e2e.repository.ts';
 import * as messages from '../store/messages.repository.ts';
 import * as rooms from '../store/rooms.repository.ts';
 import { listAttachments } from '../store/uploads.repository.ts';
-import type { UserRow } from '../store/users.repository.ts';
 import { attachmentMapper, type StoredRoom, toMessage, toRoom } from './mappers.ts';
 import type { RoomsService } from './rooms.service.ts';
 
@@ -112,7 +111,7 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
   const listeners = new Set<MessageListener>();
   const store = groupCommitter(db, concurrentCommits);
 
-  async function requireMember(roomId: string, user: UserRow, action: string): Promise<StoredRoom> {
+  async function requireMember(roomId: string, user: User, action: string): Promise<StoredRoom> {
     const room = await roomsService.requireRoom(roomId);
     if (!(await rooms.findMembership(db, roomId, user.id))) {
       throw forbidden(`You are not a member of this room. Join it before you ${action}.`);
@@ -125,7 +124,7 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
    * sender's own devices; other rooms never take ciphertext. The server cannot check the
    * encryption itself (it has no key) — members' clients verify the signature and open it.
    */
-  async function checkEncryption(room: Room, user: UserRow, input: NewPost): Promise<void> {
+  async function checkEncryption(room: Room, user: User, input: NewPost): Promise<void> {
     if (!room.encrypted) {
       if (input.sealed) throw badRequest('This room is not encrypted: send the text in "body".', { field: 'sealed' });
       return;
@@ -195,7 +194,7 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
      */
     async post(
       roomId: string,
-      user: UserRow,
+      user: User,
       input: NewPost,
       options: PostOptions = {},
     ): Promise<{ message: Message; created: boolean }> {
@@ -262,7 +261,7 @@ export function messagesService({ db, clock, rooms: roomsService, concurrentComm
 
     async history(
       roomId: string,
-      user: UserRow,
+      user: User,
       page: { before?: number | undefined; after?: number | undefined; limit: number },
     ): Promise<HistoryResponse> {
       const room = await requireMember(roomId, user, 'read its messages');

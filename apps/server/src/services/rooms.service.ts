@@ -1,11 +1,17 @@
-import type { CreateRoomRequest, JoinByNameRequest, MemberListResponse, Room, RoomSummary } from '@tandem/protocol';
+import type {
+  CreateRoomRequest,
+  JoinByNameRequest,
+  MemberListResponse,
+  Room,
+  RoomSummary,
+  User,
+} from '@tandem/protocol';
 import { CreateRoomRequest as CreateRoomSchema } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
 import { conflict, isAppError, notFound } from '../errors.ts';
 import { randomId } from '../ids.ts';
 import { type Db, isUniqueViolation, withTransaction } from '../store/db.ts';
 import * as rooms from '../store/rooms.repository.ts';
-import type { UserRow } from '../store/users.repository.ts';
 import { type StoredRoom, toPublicUser, toRoom, toRoomSummary, toStoredRoom } from './mappers.ts';
 import { generateRoomName, roomNameKey, tidyRoomName } from './room-names.ts';
 
@@ -28,7 +34,7 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
     return toSummary(row);
   }
 
-  async function insertRoom(input: NewRoom, creator: UserRow | null): Promise<string> {
+  async function insertRoom(input: NewRoom, creator: User | null): Promise<string> {
     const now = clock.now();
     // A generated name can collide with an existing one; a few tries make that vanishingly rare.
     for (let attempt = 0; ; attempt++) {
@@ -85,13 +91,13 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
     },
 
     /** Anyone may create a room (seed 001 needs no sign-in); a signed-in creator joins it. */
-    async create(input: CreateRoomRequest, creator: UserRow | null): Promise<RoomSummary> {
+    async create(input: CreateRoomRequest, creator: User | null): Promise<RoomSummary> {
       const parsed = CreateRoomSchema.parse(input);
       const id = await insertRoom(parsed, creator);
       return summary(id, creator?.id ?? null);
     },
 
-    async joinById(roomId: string, user: UserRow): Promise<RoomSummary> {
+    async joinById(roomId: string, user: User): Promise<RoomSummary> {
       await requireRoom(roomId);
       await rooms.addMember(db, roomId, user.id, clock.now());
       return summary(roomId, user.id);
@@ -100,7 +106,7 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
     /** Joins the room with this name, creating it first when `create` is set and it does not exist. */
     async joinByName(
       input: Pick<JoinByNameRequest, 'name' | 'create'>,
-      user: UserRow,
+      user: User,
     ): Promise<{ room: RoomSummary; created: boolean }> {
       const existing = await rooms.findRoomByNameKey(db, roomNameKey(input.name));
       if (existing) {
@@ -125,7 +131,7 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
     },
 
     /** Ends the membership; the user's open sockets in the room are taken out (`onLeft`). */
-    async leave(roomId: string, user: UserRow): Promise<void> {
+    async leave(roomId: string, user: User): Promise<void> {
       await requireRoom(roomId);
       await rooms.removeMember(db, roomId, user.id);
       for (const listener of leftListeners) listener(roomId, user.id);
@@ -137,7 +143,7 @@ export function roomsService({ db, clock, presence }: RoomsDeps) {
       return () => leftListeners.delete(listener);
     },
 
-    async list(viewer: UserRow | null, options: { limit: number; joinedOnly: boolean }): Promise<RoomSummary[]> {
+    async list(viewer: User | null, options: { limit: number; joinedOnly: boolean }): Promise<RoomSummary[]> {
       const rows = await rooms.listRoomSummaries(db, { viewerId: viewer?.id ?? null, ...options });
       return rows.map(toSummary);
     },

@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Attachment } from '@tandem/protocol';
+import type { Attachment, User } from '@tandem/protocol';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { randomId } from '../ids.ts';
 import type { Db } from '../store/db.ts';
 import * as uploads from '../store/uploads.repository.ts';
-import type { UserRow } from '../store/users.repository.ts';
 import { attachmentMapper } from './mappers.ts';
 import { scavengeEvery } from './memory.ts';
 
@@ -101,7 +100,7 @@ export function uploadsService({ db, clock, uploadDir, limits }: UploadsDeps) {
     );
 
   /** The user's quotas (Infinity when off) and what counted against them when asked. */
-  async function quotaOf(owner: UserRow) {
+  async function quotaOf(owner: User) {
     const guest = owner.guest && limits.quotaGuestBytes > 0;
     const cap = (limit: number) => {
       const quota = limit > 0 ? limit : Number.POSITIVE_INFINITY;
@@ -158,7 +157,7 @@ export function uploadsService({ db, clock, uploadDir, limits }: UploadsDeps) {
 
   return {
     /** Stores every file of one request, or none of them. */
-    async receive(files: AsyncIterable<IncomingFile>, owner: UserRow): Promise<Attachment[]> {
+    async receive(files: AsyncIterable<IncomingFile>, owner: User): Promise<Attachment[]> {
       const written: string[] = [];
       const rows: uploads.UploadRow[] = [];
       const ledger = ledgers.get(owner.id) ?? { active: 0, pending: 0, committed: 0 };
