@@ -29,6 +29,18 @@ process.env.TANDEM_E2E_DATABASE ??= database;
 // runs at once each serve their own build, compiled with their own server's address.
 process.env.TANDEM_E2E_MOBILE_DIST ??= path.join(repo, `apps/mobile/.expo/web-e2e-${mobilePort}`);
 
+// Built for this run (the server's address is compiled in) and served by Expo's own server.
+const mobileServer = {
+  command: `npx expo export --platform web --output-dir ${process.env.TANDEM_E2E_MOBILE_DIST} --clear && npx expo serve ${process.env.TANDEM_E2E_MOBILE_DIST} --port ${mobilePort}`,
+  cwd: path.join(repo, 'apps/mobile'),
+  url: `http://127.0.0.1:${mobilePort}/`,
+  reuseExistingServer: false,
+  timeout: 240_000,
+  stdout: 'ignore' as const,
+  stderr: 'pipe' as const,
+  env: { CI: '1', EXPO_NO_TELEMETRY: '1', EXPO_PUBLIC_TANDEM_URL: `http://127.0.0.1:${port}` },
+};
+
 export default defineConfig({
   testDir: './e2e',
   globalTeardown: './e2e/global-teardown.ts',
@@ -86,16 +98,7 @@ export default defineConfig({
         CORS_ORIGINS: `http://127.0.0.1:${mobilePort}`,
       },
     },
-    {
-      // Built for this run (the server's address is compiled in) and served by Expo's own server.
-      command: `npx expo export --platform web --output-dir ${process.env.TANDEM_E2E_MOBILE_DIST} --clear && npx expo serve ${process.env.TANDEM_E2E_MOBILE_DIST} --port ${mobilePort}`,
-      cwd: path.join(repo, 'apps/mobile'),
-      url: `http://127.0.0.1:${mobilePort}/`,
-      reuseExistingServer: false,
-      timeout: 240_000,
-      stdout: 'ignore',
-      stderr: 'pipe',
-      env: { CI: '1', EXPO_NO_TELEMETRY: '1', EXPO_PUBLIC_TANDEM_URL: `http://127.0.0.1:${port}` },
-    },
+    // E2E_WEB_ONLY=1 skips the phone build (a minute or two) when only the web specs are run.
+    ...(process.env.E2E_WEB_ONLY ? [] : [mobileServer]),
   ],
 });
