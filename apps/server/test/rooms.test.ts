@@ -69,6 +69,14 @@ describe.each(backends)('rooms on $name', (backend) => {
     }
   });
 
+  it('an empty or blank name is one problem, "must not be empty" (not also "control characters")', async () => {
+    for (const name of ['', '   ']) {
+      const res = await app.inject({ method: 'POST', url: '/rooms', payload: { name } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details.issues).toEqual([{ path: 'body.name', message: 'must not be empty' }]);
+    }
+  });
+
   it('has the default rooms after the first start', async () => {
     const res = await app.inject({ method: 'GET', url: '/rooms' });
     const names = res.json().rooms.map((r: { name: string }) => r.name);

@@ -21,7 +21,7 @@ export const DisplayName = z
   .trim()
   .min(1, 'must not be empty')
   .max(80, 'must be at most 80 characters')
-  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must not contain control characters')
+  .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters')
   .refine(isStorableText, STORABLE_TEXT);
 
 /** What anyone may see of a person. */

@@ -56,7 +56,7 @@ export const RoomName = z
   .trim()
   .min(1, 'must not be empty')
   .max(ROOM_NAME_MAX, `must be at most ${ROOM_NAME_MAX} characters`)
-  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must not contain control characters')
+  .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters')
   .refine(isStorableText, STORABLE_TEXT)
   .meta({ examples: ['Team Unicorns'] });
 

@@ -13,9 +13,31 @@ describe('toAppError', () => {
     expect(toAppError(error)).toEqual({
       status: 400,
       code: 'validation_failed',
-      message: 'body.username: must be at least 3 characters',
+      message: 'Username must be at least 3 characters.',
       fields: { username: 'Must be at least 3 characters', email: 'Must be an e-mail address' },
     });
+  });
+
+  it('says a validation failure as a sentence a person reads, not as raw paths', () => {
+    const error = new ApiError(
+      400,
+      'validation_failed',
+      'body.name: must not be empty; body.name: must not contain control characters',
+      {
+        issues: [
+          { path: 'body.name', message: 'must not be empty' },
+          { path: 'body.name', message: 'must not contain control characters' },
+        ],
+      },
+    );
+    expect(toAppError(error)).toMatchObject({
+      message: 'Name must not be empty.',
+      fields: { name: 'Must not be empty' },
+    });
+    const nested = new ApiError(400, 'validation_failed', 'body.clientMessageId: too long', {
+      issues: [{ path: 'body.clientMessageId', message: 'too long' }],
+    });
+    expect(toAppError(nested).message).toBe('Client message id too long.');
   });
 
   it('puts a conflict at the field the server names', () => {

@@ -10,6 +10,13 @@ type Details = { field?: string; issues?: Array<{ path: string; message: string 
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
+/** `body.roomName`, `must not be empty` → "Room name must not be empty." (the last path part, in words). */
+function sentence(path: string, problem: string): string {
+  const field = (path.split('.').at(-1) ?? '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const text = field && !/^\d+$/.test(field) ? `${field} ${problem}` : problem;
+  return `${capitalize(text).replace(/[.\s]+$/, '')}.`;
+}
+
 export function toAppError(error: unknown): AppError {
   if (error instanceof ApiError) {
     const details = error.details as Details;
@@ -20,7 +27,11 @@ export function toAppError(error: unknown): AppError {
       if (field && !fields[field]) fields[field] = capitalize(issue.message);
     }
     if (details?.field) fields[details.field] = error.message;
-    return { status: error.status, code: error.code, message: error.message, fields };
+    // The server's own message for a validation failure lists raw paths ("body.name: must not be
+    // empty; body.name: …"); a person reads the first issue as a sentence instead.
+    const first = details?.issues?.[0];
+    const message = first ? sentence(first.path, first.message) : error.message;
+    return { status: error.status, code: error.code, message, fields };
   }
   if (error instanceof RealtimeError) return { status: 0, code: error.code, message: error.message, fields: {} };
   // Anything else (a proxy's HTML error page, a bug) must still reach the person in words.

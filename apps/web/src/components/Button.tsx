@@ -8,13 +8,32 @@ const tones = {
 
 type Props = ButtonHTMLAttributes<HTMLButtonElement> & { tone?: keyof typeof tones; busy?: boolean };
 
-export function Button({ tone = 'primary', busy = false, className = '', children, disabled, ...rest }: Props) {
+/**
+ * A button. While `busy` it stays focusable and refuses clicks (`aria-disabled`, not `disabled`):
+ * a disabled button drops the keyboard focus to the page body, and a person who pressed it would
+ * have to find their place again when the request fails.
+ */
+export function Button({
+  tone = 'primary',
+  busy = false,
+  className = '',
+  children,
+  disabled,
+  onClick,
+  ...rest
+}: Props) {
   return (
     <button
       type="button"
-      disabled={disabled || busy}
+      disabled={disabled}
+      aria-disabled={busy || undefined}
       aria-busy={busy || undefined}
-      className={`inline-flex items-center justify-center gap-2 rounded-xl px-4 py-2.5 text-base font-semibold shadow-xs transition outline-none focus-visible:ring-4 disabled:cursor-not-allowed disabled:opacity-60 ${tones[tone]} ${className}`}
+      onClick={(event) => {
+        // Also stops the form's submit when Enter in a field clicks the busy submit button.
+        if (busy) event.preventDefault();
+        else onClick?.(event);
+      }}
+      className={`inline-flex items-center justify-center gap-2 rounded-xl px-4 py-2.5 text-base font-semibold shadow-xs transition outline-none focus-visible:ring-4 disabled:cursor-not-allowed disabled:opacity-60 aria-disabled:cursor-progress aria-disabled:opacity-60 ${tones[tone]} ${className}`}
       {...rest}
     >
       {busy && (

@@ -72,4 +72,39 @@ describe('CreateRoomForm', () => {
     expect(created).toEqual([{ name: 'Lunch' }]);
     expect(save).not.toHaveBeenCalled();
   });
+
+  it('refuses an empty name in words at the field, asks no server, and keeps the focus where it was', async () => {
+    const created = renderForm();
+    const create = screen.getByRole('button', { name: 'Create' });
+    await userEvent.click(create);
+    const field = screen.getByLabelText('Enter new room name');
+    expect(screen.getByRole('alert')).toHaveTextContent('Enter a room name.');
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(field).toHaveAccessibleDescription('Enter a room name.');
+    expect(create).toHaveFocus();
+    expect(created).toEqual([]);
+    await userEvent.type(field, 'x');
+    expect(screen.getByRole('alert')).toHaveTextContent('');
+  });
+
+  it("shows the server's validation failure as a sentence, not as raw paths", async () => {
+    renderWithProviders(<CreateRoomForm />, {
+      path: '/lobby',
+      route: () => ({
+        status: 400,
+        body: {
+          error: {
+            code: 'validation_failed',
+            message: 'body.name: must be at most 64 characters',
+            details: { issues: [{ path: 'body.name', message: 'must be at most 64 characters' }] },
+          },
+        },
+      }),
+      preloadedState: { auth: { status: 'signedIn', user: alice, notice: null } },
+    });
+    await userEvent.type(screen.getByLabelText('Enter new room name'), 'far too long{Enter}');
+    // The alert region is always there (so it is announced); wait for its words.
+    expect(await screen.findByText('Name must be at most 64 characters.')).toBeInTheDocument();
+    expect(screen.getByRole('alert')).not.toHaveTextContent('body.');
+  });
 });

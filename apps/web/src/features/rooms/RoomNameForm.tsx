@@ -21,10 +21,14 @@ type Props = {
 export function RoomNameForm({ heading, label, action, tone, busy, error, onSubmit, children }: Props) {
   const id = useId();
   const [name, setName] = useState('');
-  const message = errorMessage(error);
+  // An empty name is refused here, in words, without asking the server.
+  const [blank, setBlank] = useState(false);
+  const message = blank ? 'Enter a room name.' : errorMessage(error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onSubmit(name);
+    const empty = name.trim() === '';
+    setBlank(empty);
+    if (!empty) onSubmit(name);
   };
   return (
     <section aria-labelledby={`${id}-heading`}>
@@ -38,7 +42,10 @@ export function RoomNameForm({ heading, label, action, tone, busy, error, onSubm
         <input
           id={`${id}-name`}
           value={name}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => {
+            setName(e.target.value);
+            setBlank(false);
+          }}
           placeholder={label}
           autoComplete="off"
           aria-invalid={message ? true : undefined}
