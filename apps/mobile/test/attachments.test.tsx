@@ -31,7 +31,7 @@ const PHOTO = new Uint8Array([
   0x0a,
   0x1a,
   0x0a,
-  ...Array.from({ length: 992 }, (_, i) => i % 251),
+  ...Array.from({ length: 1016 }, (_, i) => i % 251),
 ]);
 const PHOTO_URI = 'file:///data/user/0/host.exp.exponent/cache/ImagePicker/photo.png';
 
@@ -125,7 +125,7 @@ describe('photos from the phone', () => {
 
     // Sending waits for the upload, and says why.
     await user.type(screen.getByLabelText('Message'), 'The view from here');
-    await act(async () => upload.progress(500));
+    await act(async () => upload.progress(512));
     expect(bar).toHaveAccessibilityValue({ now: 50 });
     expect(screen.getByText('50%')).toBeOnTheScreen();
     expect(screen.getByText('Wait for the file to finish uploading.')).toBeOnTheScreen();
@@ -226,7 +226,7 @@ describe('photos from the phone', () => {
   it('shows a plain room’s image as a thumbnail and another file as a named chip that opens it', async () => {
     const files: Attachment[] = [
       { id: 'up-1', url: '/static/a1.png', name: 'menu.png', size: 48_213, contentType: 'image/png' },
-      { id: 'up-2', url: '/static/b2.pdf', name: 'menu.pdf', size: 1_500_000, contentType: 'application/pdf' },
+      { id: 'up-2', url: '/static/b2.pdf', name: 'menu.pdf', size: 1_572_864, contentType: 'application/pdf' },
     ];
     await openRoom({ encrypted: false, messages: [message(1, bob, { body: 'Lunch', attachments: files })] });
     expect(await screen.findByLabelText('menu.png')).toHaveProp('source', { uri: 'http://tandem.test/static/a1.png' });

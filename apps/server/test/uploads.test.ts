@@ -82,7 +82,7 @@ describe('uploads', () => {
     expect(res.status).toBe(413);
     const body = (await res.json()) as { error: { code: string; message: string; details: unknown } };
     expect(body.error).toMatchObject({ code: 'payload_too_large', details: { limit: 'fileSize', maxBytes: 65536 } });
-    expect(body.error.message).toBe('Each file may be at most 0.1 MiB.');
+    expect(body.error.message).toBe('Each file may be at most 0.1 MB.');
     expect(filesOnDisk()).toEqual(before);
   });
 

@@ -5,14 +5,16 @@ describe('formatSize', () => {
   it.each([
     [0, '0 bytes'],
     [1, '1 byte'],
-    [999, '999 bytes'],
-    [1000, '1 KB'],
+    [1023, '1,023 bytes'],
+    [1024, '1 KB'],
     [1536, '1.5 KB'],
-    [48_213, '48 KB'],
-    [999_999, '1 MB'],
-    [1_500_000, '1.5 MB'],
-    [26_214_400, '26 MB'],
-    [3_200_000_000, '3.2 GB'],
+    [48_213, '47 KB'],
+    [1_048_576, '1 MB'],
+    [1_572_864, '1.5 MB'],
+    // The default upload limit: the server says "25 MB" for it too.
+    [26_214_400, '25 MB'],
+    [27_000_000, '26 MB'],
+    [3_435_973_837, '3.2 GB'],
   ])('%d bytes read as %s', (bytes, text) => {
     expect(formatSize(bytes, 'en-US')).toBe(text);
   });

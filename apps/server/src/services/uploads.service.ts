@@ -26,15 +26,18 @@ const MIME_EXTENSIONS: Record<string, string> = {
   'text/plain': 'txt',
 };
 
-const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
-/** Quotas as people read them: "40 KiB", "512 MiB", "1.5 GiB". */
+// Sizes in the messages people read are in binary units written KB, MB, GB (1 MB = 1,048,576
+// bytes), as the apps show file sizes (`formatSize` in @tandem/client): one unit system, so a
+// file the app shows as "26 MB" is visibly over a "25 MB" limit.
+const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+/** Quotas as people read them: "40 KB", "512 MB", "1.5 GB". */
 function amount(bytes: number): string {
   const [value, unit] =
     bytes >= 1024 ** 3
-      ? [bytes / 1024 ** 3, 'GiB']
+      ? [bytes / 1024 ** 3, 'GB']
       : bytes >= 1024 ** 2
-        ? [bytes / 1024 ** 2, 'MiB']
-        : [bytes / 1024, 'KiB'];
+        ? [bytes / 1024 ** 2, 'MB']
+        : [bytes / 1024, 'KB'];
   return `${Math.round(value * 10) / 10} ${unit}`;
 }
 

@@ -182,7 +182,7 @@ for (const backend of backends) {
         code: 'payload_too_large',
         details: { limit: 'dailyQuota', quotaBytes: 100 * KiB, usedBytes: 60 * KiB },
       });
-      expect(body.error.message).toBe('You can upload 100 KiB a day and have 40 KiB left; try again later.');
+      expect(body.error.message).toBe('You can upload 100 KB a day and have 40 KB left; try again later.');
       expect(ctx.filesOnDisk()).toEqual(before);
 
       // One file far bigger than what is left is cut off while it streams, and leaves nothing.
@@ -220,7 +220,7 @@ for (const backend of backends) {
       expect(res.status).toBe(413);
       const body = (await res.json()) as ErrorBody;
       expect(body.error.details).toEqual({ limit: 'totalQuota', quotaBytes: 150 * KiB, usedBytes: 140 * KiB });
-      expect(body.error.message).toBe('Your files may take up 150 KiB and have 10 KiB left.');
+      expect(body.error.message).toBe('Your files may take up 150 KB and have 10 KB left.');
       expect(ctx.filesOnDisk()).toEqual(before);
     });
 
@@ -249,7 +249,7 @@ describe('guests get a smaller quota', () => {
     expect(res.status).toBe(413);
     const body = (await res.json()) as ErrorBody;
     expect(body.error.message).toBe(
-      'You can upload 50 KiB a day and have 50 KiB left; try again later. Guests get less room: create an account to upload more.',
+      'You can upload 50 KB a day and have 50 KB left; try again later. Guests get less room: create an account to upload more.',
     );
     expect(body.error.details).toMatchObject({ limit: 'dailyQuota', quotaBytes: 50 * KiB });
 

@@ -3,15 +3,16 @@ import type { Attachment } from '@tandem/protocol';
 const UNITS = ['KB', 'MB', 'GB', 'TB'] as const;
 
 /**
- * A file size as people read it, in decimal units as file managers show them:
- * "512 bytes", "48 KB", "1.5 MB". `locale` is only passed by tests.
+ * A file size as people read it: "512 bytes", "48 KB", "1.5 MB". In binary units (1 KB = 1,024
+ * bytes), the ones the server states its limits in, so a file shown as "26 MB" is over a "25 MB"
+ * limit and one shown as "25 MB" is not. `locale` is only passed by tests.
  */
 export function formatSize(bytes: number, locale?: string): string {
-  if (bytes < 1000) return `${bytes.toLocaleString(locale)} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  let value = bytes / 1000;
+  if (bytes < 1024) return `${bytes.toLocaleString(locale)} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  let value = bytes / 1024;
   let unit = 0;
-  while (value >= 999.5 && unit < UNITS.length - 1) {
-    value /= 1000;
+  while (value >= 1023.5 && unit < UNITS.length - 1) {
+    value /= 1024;
     unit += 1;
   }
   const digits = value < 9.95 ? 1 : 0;

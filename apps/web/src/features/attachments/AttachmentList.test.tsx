@@ -74,8 +74,8 @@ describe('attachments in a message', () => {
     const chip = screen.getByRole('link', { name: /lunch-menu\.pdf/ });
     expect(chip).toHaveAttribute('href', menu.url);
     expect(chip).toHaveAttribute('download', 'lunch-menu.pdf');
-    expect(chip).toHaveTextContent('48 KB');
-    expect(chip).toHaveAccessibleName('lunch-menu.pdf, PDF, 48 KB, download');
+    expect(chip).toHaveTextContent('47 KB');
+    expect(chip).toHaveAccessibleName('lunch-menu.pdf, PDF, 47 KB, download');
     expect(screen.queryByRole('img')).not.toBeInTheDocument();
   });
 

@@ -45,7 +45,7 @@ describe('AttachmentTray', () => {
       ['POST', '/uploads', 'menu.pdf', true],
     ]);
     expect(within(row('photo.png')).getByText('2 KB')).toBeInTheDocument();
-    expect(within(row('menu.pdf')).getByText('48 KB')).toBeInTheDocument();
+    expect(within(row('menu.pdf')).getByText('47 KB')).toBeInTheDocument();
 
     await act(async () => xhr[0]?.progress(1000));
     expect(screen.getByRole('progressbar', { name: 'Uploading photo.png' })).toHaveAttribute('aria-valuenow', '50');
@@ -77,8 +77,8 @@ describe('AttachmentTray', () => {
 
   it('says what went wrong in the server’s words, and tries again on request', async () => {
     const { xhr } = await setup([fileOf('huge.zip', 'application/zip', 3000), fileOf('busy.png', 'image/png')]);
-    await act(async () => xhr[0]?.fail(413, 'payload_too_large', 'Each file may be at most 25 MiB.'));
-    expect(within(row('huge.zip')).getByRole('alert')).toHaveTextContent('Each file may be at most 25 MiB.');
+    await act(async () => xhr[0]?.fail(413, 'payload_too_large', 'Each file may be at most 25 MB.'));
+    expect(within(row('huge.zip')).getByRole('alert')).toHaveTextContent('Each file may be at most 25 MB.');
     // Too large stays too large: no retry for it.
     expect(within(row('huge.zip')).queryByRole('button', { name: /again/ })).not.toBeInTheDocument();
     // What needs doing comes before what only needs waiting.

@@ -257,7 +257,7 @@ describe('ChatPage', () => {
     await emit(() => realtime.emit('message', withFiles));
     const chip = await within(list()).findByRole('link', { name: /plan\.pdf/ });
     expect(chip).toHaveAttribute('download', 'plan.pdf');
-    expect(chip).toHaveTextContent('2.4 MB');
+    expect(chip).toHaveTextContent('2.3 MB');
     expect(document.querySelector('[aria-live="polite"].sr-only')).toHaveTextContent('bob: (1 file)');
   });
 });
