@@ -14,7 +14,14 @@ function Tray({ files }: { files: File[] }) {
       <button type="button" onClick={() => drafts.add(files)}>
         Add
       </button>
-      <AttachmentTray drafts={drafts.drafts} notice={drafts.notice} onRemove={drafts.remove} onRetry={drafts.retry} />
+      <AttachmentTray
+        drafts={drafts.drafts}
+        notice={drafts.notice}
+        onRemove={drafts.remove}
+        onRetry={drafts.retry}
+        onEmptied={() => document.getElementById('message-box')?.focus()}
+      />
+      <textarea id="message-box" aria-label="Message" />
       <output aria-label="Problem">{drafts.problem}</output>
     </>
   );
@@ -73,6 +80,24 @@ describe('AttachmentTray', () => {
     await act(async () => xhr[1]?.succeed());
     await userEvent.click(screen.getByRole('button', { name: 'Remove a.txt' }));
     expect(screen.queryByRole('list', { name: 'Files to send' })).not.toBeInTheDocument();
+  });
+
+  it('keeps the keyboard focus in the tray as files are removed, then hands it to the message box', async () => {
+    const { xhr } = await setup([
+      fileOf('a.txt', 'text/plain'),
+      fileOf('b.txt', 'text/plain'),
+      fileOf('c.txt', 'text/plain'),
+    ]);
+    for (const request of xhr) await act(async () => request.succeed());
+    screen.getByRole('button', { name: 'Remove b.txt' }).focus();
+    await userEvent.keyboard('{Enter}');
+    // The row below takes the removed one's place, and its button the focus.
+    expect(screen.getByRole('button', { name: 'Remove c.txt' })).toHaveFocus();
+    await userEvent.keyboard('{Enter}');
+    // The last row gone: the one above.
+    expect(screen.getByRole('button', { name: 'Remove a.txt' })).toHaveFocus();
+    await userEvent.keyboard('{Enter}');
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveFocus();
   });
 
   it('says what went wrong in the server’s words, and tries again on request', async () => {

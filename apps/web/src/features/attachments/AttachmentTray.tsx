@@ -1,4 +1,5 @@
 import { formatSize } from '@tandem/client';
+import { useLayoutEffect, useRef } from 'react';
 import { AlertIcon, CloseIcon, FileIcon } from './icons.tsx';
 import type { Draft } from './useAttachmentDrafts.ts';
 
@@ -7,6 +8,8 @@ type Props = {
   notice?: string;
   onRemove(key: string): void;
   onRetry(key: string): void;
+  /** Where the focus goes when the last file is removed with the keyboard (the message box). */
+  onEmptied?(): void;
 };
 
 const percent = (draft: Draft) => (draft.size > 0 ? Math.round((draft.loaded / draft.size) * 100) : 0);
@@ -15,15 +18,34 @@ const percent = (draft: Draft) => (draft.size > 0 ? Math.round((draft.loaded / d
  * The files chosen for the next message, above the field: each with its name, size and own
  * progress, a button that cancels (while uploading) or removes it, and what went wrong in words.
  */
-export function AttachmentTray({ drafts, notice, onRemove, onRetry }: Props) {
+export function AttachmentTray({ drafts, notice, onRemove, onRetry, onEmptied }: Props) {
+  const list = useRef<HTMLUListElement>(null);
+  // The row whose Remove button had the focus when it was pressed: the focus moves to the row
+  // that takes its place (or the one above, or the message box), never to the page body.
+  const removed = useRef<{ key: string; index: number } | null>(null);
+  useLayoutEffect(() => {
+    const gone = removed.current;
+    if (!gone || drafts.some((draft) => draft.key === gone.key)) return;
+    removed.current = null;
+    const buttons = list.current?.querySelectorAll<HTMLButtonElement>('button[data-remove]') ?? [];
+    const next = buttons[Math.min(gone.index, buttons.length - 1)];
+    if (next) next.focus();
+    else onEmptied?.();
+  }, [drafts, onEmptied]);
+  const remove = (key: string) => {
+    const index = drafts.findIndex((draft) => draft.key === key);
+    const focused = list.current?.contains(document.activeElement) ?? false;
+    removed.current = focused && index >= 0 ? { key, index } : null;
+    onRemove(key);
+  };
   if (drafts.length === 0 && !notice) return null;
   return (
     <div className="mb-2">
       {drafts.length > 0 && (
-        <ul aria-label="Files to send" className="flex max-h-56 flex-col gap-1.5 overflow-y-auto">
+        <ul ref={list} aria-label="Files to send" className="flex max-h-56 flex-col gap-1.5 overflow-y-auto">
           {drafts.map((draft) => (
             <li key={draft.key}>
-              <DraftRow draft={draft} onRemove={onRemove} onRetry={onRetry} />
+              <DraftRow draft={draft} onRemove={remove} onRetry={onRetry} />
             </li>
           ))}
         </ul>
@@ -100,6 +122,7 @@ function DraftRow({ draft, onRemove, onRetry }: { draft: Draft } & Pick<Props, '
       )}
       <button
         type="button"
+        data-remove
         onClick={() => onRemove(draft.key)}
         aria-label={uploading ? `Cancel upload of ${draft.name}` : `Remove ${draft.name}`}
         title={uploading ? 'Cancel upload' : 'Remove'}

@@ -1,6 +1,15 @@
 import { messageProblem } from '@tandem/client';
 import { MESSAGE_MAX } from '@tandem/protocol/constants';
-import { type ClipboardEvent, type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import {
+  type ClipboardEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  useCallback,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react';
 import { AttachmentTray } from '../attachments/AttachmentTray.tsx';
 import { PaperclipIcon } from '../attachments/icons.tsx';
 import type { AttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
@@ -51,6 +60,7 @@ export function Composer({
   const [body, setBody] = useState('');
   const [attempted, setAttempted] = useState(false);
   const field = useRef<HTMLTextAreaElement>(null);
+  const focusField = useCallback(() => field.current?.focus(), []);
   const picker = useRef<HTMLInputElement>(null);
 
   const length = body.trim().length;
@@ -113,6 +123,7 @@ export function Composer({
         notice={attachments.notice}
         onRemove={attachments.remove}
         onRetry={attachments.retry}
+        onEmptied={focusField}
       />
       <div className="flex items-end gap-1 sm:gap-2">
         {filesAllowed && (
