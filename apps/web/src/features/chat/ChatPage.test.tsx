@@ -163,6 +163,19 @@ describe('ChatPage', () => {
     expect(screen.getByText(/Reconnecting…/)).toBeInTheDocument();
   });
 
+  it('does not show you as online while your connection is down', async () => {
+    const { realtime } = openRoom({ present: [alice, bob] });
+    await userEvent.click(await screen.findByRole('button', { name: /People/ }));
+    const panel = screen.getByRole('region', { name: 'People in this room' });
+    const me = () => within(panel).getByText('(you)').closest('li') as HTMLElement;
+    await waitFor(() => expect(me()).toHaveTextContent(/Online/));
+    await emit(() => realtime.emit('status', 'reconnecting'));
+    expect(me()).toHaveTextContent(/Offline · reconnecting…/);
+    expect(me()).not.toHaveTextContent(/Online/);
+    await emit(() => realtime.emit('status', 'open'));
+    expect(me()).toHaveTextContent(/Online/);
+  });
+
   it('re-renders only what changed: nothing for typing or presence, one row for a receipt or a new message', async () => {
     const { realtime } = openRoom();
     await screen.findByText('Let me know');
