@@ -92,7 +92,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
   const attachments = useAttachmentDrafts(upload);
   const drop = useFileDrop(attachments.add);
 
-  useDocumentTitle(room?.name ?? 'Chat');
+  useDocumentTitle(room?.name ?? 'Chat', roomId);
   useMembersInSync(state?.present, members.data?.members, members.refetch);
   const announcement = useNewMessageAnnouncement(state, me.id);
 

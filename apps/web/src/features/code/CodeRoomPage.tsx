@@ -36,7 +36,7 @@ function CodeRoomRoute({ roomId }: { roomId: string }) {
   const status = useAppSelector(selectAuthStatus);
   const me = useAppSelector(selectCurrentUser);
   const { data: room, error } = useCodeRoomQuery(roomId);
-  useDocumentTitle(room?.name ?? 'Code room');
+  useDocumentTitle(room?.name ?? 'Code room', roomId);
 
   if (error) {
     return (

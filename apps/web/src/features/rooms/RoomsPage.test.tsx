@@ -45,6 +45,19 @@ describe('RoomsPage', () => {
     expect(realtime.watchRooms).toHaveBeenCalledWith(true);
   });
 
+  it('leads the tab title with your unread count, kept live', async () => {
+    const { realtime } = renderWithProviders(<RoomsPage />, {
+      path: '/lobby',
+      preloadedState: signedIn,
+      route: server(),
+    });
+    await waitFor(() => expect(document.title).toBe('(2) Rooms · Tandem'));
+    await act(async () =>
+      realtime.emit('roomActivity', { type: 'room_activity', roomId: unicorns.id, onlineCount: 2, latestSeq: 45 }),
+    );
+    await waitFor(() => expect(document.title).toBe('(5) Rooms · Tandem'));
+  });
+
   it('keeps the counts live, and fetches the list again for a room it has never seen', async () => {
     const route = server();
     const { realtime } = renderWithProviders(<RoomsPage />, { path: '/lobby', preloadedState: signedIn, route });

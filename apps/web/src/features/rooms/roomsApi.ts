@@ -7,7 +7,8 @@ import type {
 } from '@tandem/protocol';
 import { api, liveChanges, servicesOf, startAfresh } from '../../app/api.ts';
 import { settle } from '../../app/errors.ts';
-import { applyRoomActivity } from './roomActivity.ts';
+import type { RootState } from '../../app/store.ts';
+import { applyRoomActivity, unreadCount } from './roomActivity.ts';
 
 export const roomsApi = api.injectEndpoints({
   endpoints: (build) => ({
@@ -56,3 +57,18 @@ export const roomsApi = api.injectEndpoints({
 });
 
 export const { useRoomsQuery, useCreateRoomMutation, useJoinRoomByNameMutation } = roomsApi;
+
+const selectRoomList = roomsApi.endpoints.rooms.select();
+
+/**
+ * Unread messages across your rooms, from the room list already loaded (this asks the server
+ * nothing): 0 until a page that shows the list has loaded it. `except`: the room on screen,
+ * whose messages are being read.
+ */
+export function selectTotalUnread(state: RootState, except?: string): number {
+  let total = 0;
+  for (const room of selectRoomList(state).data?.rooms ?? []) {
+    if (room.id !== except) total += unreadCount(room) ?? 0;
+  }
+  return total;
+}
