@@ -1,6 +1,7 @@
 export * from './attachments/index.ts';
 export { backoffDelay } from './backoff.ts';
 export { newClientMessageId } from './ids.ts';
+export { findLinks, type TextPart } from './links.ts';
 export { Outbox, type PendingSend } from './outbox.ts';
 export {
   type ConnectionStatus,

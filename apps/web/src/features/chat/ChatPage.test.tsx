@@ -163,6 +163,22 @@ describe('ChatPage', () => {
     expect(screen.getByText(/Reconnecting…/)).toBeInTheDocument();
   });
 
+  it('makes web links in messages clickable, opening safely in a new tab, and never a javascript: one', async () => {
+    const { realtime } = openRoom();
+    await screen.findByText('Let me know');
+    await emit(() =>
+      realtime.emit('message', message(5, bob, 'Agenda: https://example.com/plan?id=7. Not javascript:alert(1)')),
+    );
+    const link = await within(list()).findByRole('link', { name: 'https://example.com/plan?id=7' });
+    expect(link).toHaveAttribute('href', 'https://example.com/plan?id=7');
+    expect(link).toHaveAttribute('target', '_blank');
+    expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+    expect(item('javascript:alert(1)', true)).toHaveTextContent(
+      'Agenda: https://example.com/plan?id=7. Not javascript:alert(1)',
+    );
+    expect(within(list()).getAllByRole('link')).toHaveLength(1);
+  });
+
   it('does not show you as online while your connection is down', async () => {
     const { realtime } = openRoom({ present: [alice, bob] });
     await userEvent.click(await screen.findByRole('button', { name: /People/ }));

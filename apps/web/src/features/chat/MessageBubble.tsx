@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { formatTime } from '../../lib/format.ts';
 import { AttachmentList } from '../attachments/AttachmentList.tsx';
 import { displayName } from '../auth/authSlice.ts';
+import { MessageText } from './MessageText.tsx';
 
 const bubble = 'max-w-[80%] rounded-2xl text-[15px] leading-snug sm:max-w-md';
 const text = 'whitespace-pre-wrap break-words';
@@ -30,7 +31,7 @@ function Bubble({
     return (
       <p className={`${bubble} ${text} px-3.5 py-2 ${className}`}>
         {label}
-        {body}
+        <MessageText text={body} />
       </p>
     );
   }
@@ -38,7 +39,11 @@ function Bubble({
     <div className={`${bubble} flex flex-col p-1 ${className}`}>
       {label}
       <AttachmentList attachments={attachments} own={own} />
-      {body && <p className={`${text} w-64 max-w-full px-2.5 pt-1.5 pb-1`}>{body}</p>}
+      {body && (
+        <p className={`${text} w-64 max-w-full px-2.5 pt-1.5 pb-1`}>
+          <MessageText text={body} />
+        </p>
+      )}
     </div>
   );
 }
