@@ -173,9 +173,7 @@ describe('ChatPage', () => {
     expect(link).toHaveAttribute('href', 'https://example.com/plan?id=7');
     expect(link).toHaveAttribute('target', '_blank');
     expect(link).toHaveAttribute('rel', 'noopener noreferrer');
-    expect(item('javascript:alert(1)', true)).toHaveTextContent(
-      'Agenda: https://example.com/plan?id=7. Not javascript:alert(1)',
-    );
+    expect(link.closest('li')).toHaveTextContent('Agenda: https://example.com/plan?id=7. Not javascript:alert(1)');
     expect(within(list()).getAllByRole('link')).toHaveLength(1);
   });
 
