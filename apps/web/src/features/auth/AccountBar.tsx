@@ -12,7 +12,7 @@ export function AccountBar() {
   if (!user) return null;
   return (
     <div className="flex items-center gap-3 text-sm">
-      <span className="hidden max-w-48 truncate text-slate-600 sm:inline">
+      <span className="max-w-32 truncate text-slate-600 sm:max-w-48">
         {displayName(user)}
         {user.guest && (
           <span className="ml-1.5 rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-600">guest</span>

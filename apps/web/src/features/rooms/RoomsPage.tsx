@@ -32,7 +32,10 @@ export function RoomsPage() {
         <p className="mt-1 text-sm text-slate-500">
           Create a room, join one by its name, or start a code room to pair on.
         </p>
-        <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-[20rem_minmax(0,1fr)] lg:items-start">
+        {/* The rooms first, then the forms, in the page's order as on screen: on a phone the list
+            is what a person comes back for, and it is not pushed below three forms. */}
+        <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_20rem] lg:items-start">
+          <RoomList />
           <div className="space-y-6 rounded-3xl bg-white p-5 shadow-sm ring-1 ring-slate-200 sm:p-6">
             <CreateRoomForm />
             <JoinRoomForm />
@@ -40,7 +43,6 @@ export function RoomsPage() {
               <NewCodeRoom />
             </div>
           </div>
-          <RoomList />
         </div>
       </main>
     </div>

@@ -1,0 +1,22 @@
+import { expect, test } from '@playwright/test';
+import { newUserPage, person, register } from './helpers.ts';
+
+test('on a phone the lobby shows who you are, a way to sign out, and your rooms before the forms', async ({
+  browser,
+}) => {
+  const page = await newUserPage(browser);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const who = person('Pia');
+  await register(page, who);
+  await expect(page.getByRole('banner').getByText(who.name)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  const rooms = await page.getByRole('heading', { name: 'All rooms' }).boundingBox();
+  const create = await page.getByRole('heading', { name: 'Create Room' }).boundingBox();
+  expect(rooms && create && rooms.y < create.y, 'the room list comes first').toBe(true);
+  // The order in the page (tab and reading order) is the same: the list, then the first field.
+  const field = await page.getByLabel('Enter new room name').elementHandle();
+  const order = await page
+    .getByRole('heading', { name: 'All rooms' })
+    .evaluate((list, input) => list.compareDocumentPosition(input as Node) & Node.DOCUMENT_POSITION_FOLLOWING, field);
+  expect(order).toBeTruthy();
+});
