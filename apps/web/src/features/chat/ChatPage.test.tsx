@@ -89,6 +89,26 @@ describe('ChatPage', () => {
     expect(live).toHaveTextContent('bob: Pizza?');
   });
 
+  it('announces the same words twice as two announcements, and typing once per person per burst', async () => {
+    const { realtime } = openRoom();
+    await screen.findByText('Let me know');
+    const live = document.querySelector('[aria-live="polite"].sr-only') as HTMLElement;
+    const said = () => [...live.children].map((node) => node.textContent);
+    await emit(() => realtime.emit('message', message(5, bob, 'ok')));
+    const first = live.lastElementChild;
+    await emit(() => realtime.emit('message', message(6, bob, 'ok')));
+    // A new node each time: a screen reader reads an addition, not an unchanged text.
+    expect(said()).toEqual(['bob: ok', 'bob: ok']);
+    expect(live.lastElementChild).not.toBe(first);
+
+    const typing = (active: boolean) =>
+      realtime.emit('typing', { type: 'typing', roomId: ROOM_ID, user: bob, active, expiresInMs: 5000 });
+    await emit(() => typing(true));
+    await emit(() => typing(false));
+    await emit(() => typing(true));
+    expect(said().filter((text) => text === 'bob is typing')).toHaveLength(1);
+  });
+
   it('says who is typing, not you, and lets it expire by itself', async () => {
     const { realtime } = openRoom();
     await screen.findByText('Let me know');

@@ -31,7 +31,7 @@ import { Composer } from './Composer.tsx';
 import { useRoomMembersQuery } from './chatApi.ts';
 import { PeopleList, people } from './PeopleList.tsx';
 import { RoomMessages } from './RoomMessages.tsx';
-import { useNewMessageAnnouncement } from './useChatEffects.ts';
+import { useRoomAnnouncements } from './useChatEffects.ts';
 import { useMembersInSync } from './useMembersInSync.ts';
 import { useRoomSession, useTimeline } from './useRoomSession.ts';
 
@@ -94,7 +94,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
 
   useDocumentTitle(room?.name ?? 'Chat', roomId);
   useMembersInSync(state?.present, members.data?.members, members.refetch);
-  const announcement = useNewMessageAnnouncement(state, me.id);
+  const announcements = useRoomAnnouncements(state, me.id);
 
   const everyone = useMemo(
     () => people(members.data?.members ?? [], state?.present ?? NO_ONE),
@@ -243,7 +243,9 @@ function ChatRoom({ roomId }: { roomId: string }) {
         )}
       </div>
       <div aria-live="polite" className="sr-only">
-        {announcement}
+        {announcements.map((said) => (
+          <p key={said.id}>{said.text}</p>
+        ))}
       </div>
     </ChatFrame>
   );

@@ -1,22 +1,40 @@
 import { messageText, type RoomState } from '@tandem/client';
+import type { PublicUser } from '@tandem/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { plural } from '../../lib/format.ts';
 import { displayName } from '../auth/authSlice.ts';
 
+/** One thing said in the polite live region; a new `id` is a new node, so it is read even if the text repeats. */
+export type Announcement = { id: number; text: string };
+
+/** A person typing again within this long of being announced is not announced again (one burst). */
+export const TYPING_ANNOUNCE_GAP_MS = 30_000;
+/** The live region keeps only the latest few; older nodes would only be read again by some readers. */
+const KEEP = 3;
+
 /**
- * The text for the page's polite live region: each new message from someone else, as it
- * arrives (in encrypted rooms, as opened here). History that was already there when the page
- * opened is not read out.
+ * What the page's polite live region says: each new message from someone else as it arrives (in
+ * encrypted rooms, as opened here; the same text twice is said twice), and "bob is typing" once
+ * per person per burst of typing. History that was already there when the page opened is not
+ * read out.
  */
-export function useNewMessageAnnouncement(
-  state: Pick<RoomState, 'room' | 'messages' | 'opened'> | undefined,
+export function useRoomAnnouncements(
+  state: Pick<RoomState, 'room' | 'messages' | 'opened' | 'typing'> | undefined,
   myId: string,
-): string {
-  const [text, setText] = useState('');
+): readonly Announcement[] {
+  const [said, setSaid] = useState<readonly Announcement[]>([]);
+  const nextId = useRef(0);
+  const say = (text: string) => {
+    nextId.current += 1;
+    const id = nextId.current;
+    setSaid((before) => [...before.slice(-(KEEP - 1)), { id, text }]);
+  };
+
   const announcedSeq = useRef<number | undefined>(undefined);
   const loaded = state?.room !== undefined;
   const newest = state?.messages.at(-1);
   const opened = state?.opened;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `say` only appends to state.
   useEffect(() => {
     if (!loaded || !opened) return;
     const before = announcedSeq.current;
@@ -25,7 +43,24 @@ export function useNewMessageAnnouncement(
     const body = messageText(newest, opened).text;
     const files = newest.attachments.length;
     const sent = files === 0 ? '' : `${body ? ' ' : ''}(${plural(files, 'file')})`;
-    setText(`${displayName(newest.sender)}: ${body}${sent}`);
+    say(`${displayName(newest.sender)}: ${body}${sent}`);
   }, [loaded, newest, opened, myId]);
-  return text;
+
+  const typing = state?.typing;
+  const typingSince = useRef(new Map<string, number>());
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `say` only appends to state.
+  useEffect(() => {
+    const now = Date.now();
+    for (const user of typing ?? NOBODY) {
+      if (user.id === myId) continue;
+      const last = typingSince.current.get(user.id);
+      if (last !== undefined && now - last < TYPING_ANNOUNCE_GAP_MS) continue;
+      typingSince.current.set(user.id, now);
+      say(`${displayName(user)} is typing`);
+    }
+  }, [typing, myId]);
+
+  return said;
 }
+
+const NOBODY: readonly PublicUser[] = [];
