@@ -20,3 +20,19 @@ test('on a phone the lobby shows who you are, a way to sign out, and your rooms 
     .evaluate((list, input) => list.compareDocumentPosition(input as Node) & Node.DOCUMENT_POSITION_FOLLOWING, field);
   expect(order).toBeTruthy();
 });
+
+test('the sign-in and register cards start at the same place, so moving between them does not jump', async ({
+  page,
+}) => {
+  const top = async () => {
+    const brand = await page.getByRole('link', { name: 'Tandem' }).boundingBox();
+    const card = await page.getByRole('main').boundingBox();
+    return [Math.round(brand?.y ?? -1), Math.round(card?.y ?? -1)];
+  };
+  await page.goto('/signin');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  const signIn = await top();
+  await page.getByRole('link', { name: /create an account/i }).click();
+  await expect(page).toHaveURL(/\/register$/);
+  expect(await top()).toEqual(signIn);
+});

@@ -2,10 +2,14 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Logo } from './Logo.tsx';
 
-/** The frame of the sign-in, register and join pages: the brand on top, one card in the middle. */
+/**
+ * The frame of the sign-in, register and join pages: the brand on top, one card below it. The
+ * card starts at the same height on every page (not centred vertically), so going from "Sign in"
+ * to "Create an account" does not make the brand and the card jump.
+ */
 export function CenteredLayout({ children }: { children: ReactNode }) {
   return (
-    <div className="flex min-h-dvh flex-col items-center bg-slate-50 px-4 py-10 sm:justify-center">
+    <div className="flex min-h-dvh flex-col items-center bg-slate-50 px-4 py-10 sm:pt-[12vh]">
       <Link
         to="/"
         className="mb-8 flex items-center gap-2.5 rounded-lg text-xl font-bold tracking-tight text-slate-900 outline-none focus-visible:ring-4 focus-visible:ring-blue-300"
