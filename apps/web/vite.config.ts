@@ -1,6 +1,7 @@
 import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { precompress } from './build/precompress.ts';
 
 // In development the API and the WebSocket gateway live on a Tandem server (TANDEM_API, default
 // :8000); proxying them keeps everything same-origin, exactly as when the server serves the build.
@@ -18,15 +19,33 @@ const proxied = [
   '/docs',
 ];
 
+/**
+ * The big libraries in chunks of their own, named so that e2e/loading.spec.ts can tell from the
+ * requests that the front page, sign-in and the lobby never fetch them: only the code room needs
+ * CodeMirror and Yjs, only encrypted rooms need the encryption code. (Their own chunks also stay
+ * cached across releases that change only the app's code.)
+ */
+const LIBRARY_CHUNKS = [
+  { name: 'codemirror', test: /[\\/]node_modules[\\/](?:@codemirror|@lezer|@marijn|style-mod|w3c-keyname|crelt)[\\/]/ },
+  { name: 'yjs', test: /[\\/]node_modules[\\/](?:yjs|lib0|y-protocols|y-codemirror\.next|@hocuspocus)[\\/]/ },
+  { name: 'crypto', test: /[\\/](?:node_modules[\\/]@noble|packages[\\/]crypto)[\\/]/ },
+];
+
 export default defineConfig({
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), precompress()],
   server: {
     proxy: {
       ...Object.fromEntries(proxied.map((path) => [path, { target: api, changeOrigin: false }])),
       '/ws': { target: api.replace(/^http/, 'ws'), ws: true },
     },
   },
-  build: { sourcemap: true },
+  build: {
+    sourcemap: true,
+    rolldownOptions: {
+      // Earlier groups win a module that two could take (y-codemirror.next imports CodeMirror).
+      output: { codeSplitting: { groups: LIBRARY_CHUNKS.map((group, i) => ({ ...group, priority: 10 - i })) } },
+    },
+  },
   test: {
     name: 'web',
     environment: 'jsdom',

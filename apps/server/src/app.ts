@@ -14,6 +14,7 @@ import { authRoutes } from './http/auth.routes.ts';
 import { registerAuth } from './http/auth-hook.ts';
 import { autocompleteRoutes } from './http/autocomplete.routes.ts';
 import { codeRoutes } from './http/code.routes.ts';
+import { registerCompression } from './http/compression.ts';
 import { registerDocs } from './http/docs.ts';
 import { e2eRoutes } from './http/e2e.routes.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.ts';
@@ -22,8 +23,8 @@ import { messageRoutes } from './http/messages.routes.ts';
 import { metricsRoutes } from './http/metrics.routes.ts';
 import { roomRoutes } from './http/rooms.routes.ts';
 import { statsRoutes } from './http/stats.routes.ts';
-import { uploadRoutes } from './http/uploads.routes.ts';
-import { registerWebApp } from './http/web.ts';
+import { UPLOADED_FILES_PREFIX, uploadRoutes } from './http/uploads.routes.ts';
+import { registerWebApp, WEB_APP_FILES_ROUTE } from './http/web.ts';
 import { registerBodyTimeouts, registerRestSendBudget } from './limits/http.ts';
 import { createLimits } from './limits/limits.ts';
 import { prettyLogStream, usePrettyLogs } from './log-format.ts';
@@ -119,7 +120,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const services = createServices({ db: store.db, clock, config, presence: core.presence, limits });
   await services.rooms.ensureDefaultRooms(config.defaultRooms);
 
-  // 4. HTTP infrastructure: errors, cookies, rate limits, sessions, API docs.
+  // 4. HTTP infrastructure: compression (before any route), errors, cookies, rate limits,
+  //    sessions, API docs.
+  await registerCompression(app, {
+    sentAsStored: (url) => url === WEB_APP_FILES_ROUTE || url.startsWith(UPLOADED_FILES_PREFIX),
+  });
   const spaFallback = await registerWebApp(app, config.webDir, { uploadsOrigin: config.uploads.origin });
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, spaFallback });
   // An empty JSON body means "no fields" (curl -X POST without -d), not a parse error.

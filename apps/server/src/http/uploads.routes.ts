@@ -50,6 +50,9 @@ function drainRest(raw: IncomingMessage, maxBytes: number) {
   raw.resume();
 }
 
+/** Where uploaded files are served: `/static/<random name>` (seed 004's links). */
+export const UPLOADED_FILES_PREFIX = '/static/';
+
 export type UploadRouteOptions = { services: Services; uploads: Config['uploads']; uploadDir: string };
 
 export async function uploadRoutes(app: FastifyInstance, { services, uploads, uploadDir }: UploadRouteOptions) {
@@ -66,11 +69,12 @@ export async function uploadRoutes(app: FastifyInstance, { services, uploads, up
     limits: { fileSize: uploads.maxFileBytes, files: uploads.maxFiles, fields: 0, parts: uploads.maxFiles + 1 },
   });
 
-  // Served at /static/<random name> (seed 004's links). Names are unguessable and never reused,
-  // so a file can be cached for a year; ranges let players and PDF viewers seek.
+  // Served at /static/<random name>. Names are unguessable and never reused, so a file can be
+  // cached for a year; ranges let players and PDF viewers seek. Sent as stored, never compressed
+  // on the way (see http/compression.ts).
   await app.register(fastifyStatic, {
     root: uploadDir,
-    prefix: '/static/',
+    prefix: UPLOADED_FILES_PREFIX,
     decorateReply: false,
     index: false,
     cacheControl: false,

@@ -59,10 +59,22 @@ const UPLOADS_ORIGIN_PATHS = new Set(['/healthz', '/readyz']);
 
 export type SpaFallback = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null;
 
+/** The route that serves the web app's files (@fastify/static's wildcard under `/`). */
+export const WEB_APP_FILES_ROUTE = '/*';
+
+/** A file the build compressed beforehand (`app-1a2b.js.br`), named by the file it stands for. */
+const PRECOMPRESSED_SUFFIX = /\.(?:br|gz)$/;
+
 /**
  * Serves the built web app from `webDir`: hashed assets cached for a year, `index.html` never
  * cached and sent with a strict Content-Security-Policy. Returns the fallback that answers
  * browser navigations to app routes (`/lobby`, `/chat/…`) with `index.html`.
+ *
+ * Compressed at build time: where `vite build` wrote `<file>.br` or `<file>.gz` beside a file
+ * (apps/web/build/precompress.ts: the assets, index.html, the public files, wherever it shrinks),
+ * a browser that accepts brotli gets the `.br`, else one that accepts gzip the `.gz`, with the
+ * file's own headers and `Vary: Accept-Encoding`. These files are never compressed per request
+ * (http/compression.ts leaves WEB_APP_FILES_ROUTE alone).
  */
 export async function registerWebApp(
   app: FastifyInstance,
@@ -80,7 +92,10 @@ export async function registerWebApp(
       // Looked up per request, so a rebuilt app is served without a restart.
       wildcard: true,
       cacheControl: false,
-      setHeaders: (reply: FastifyReply, filePath: string) => {
+      preCompressed: true,
+      setHeaders: (reply: FastifyReply, sentPath: string) => {
+        // The headers are those of the file asked for, whichever of its encodings is sent.
+        const filePath = sentPath.replace(PRECOMPRESSED_SUFFIX, '');
         if (filePath.endsWith('.html')) {
           reply.header('cache-control', 'no-cache');
           reply.header('content-security-policy', CONTENT_SECURITY_POLICY);

@@ -1,20 +1,26 @@
-import { lazy, Suspense } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 import { RegisterPage } from '../features/auth/RegisterPage.tsx';
 import { RequireSession } from '../features/auth/RequireSession.tsx';
 import { SessionGate } from '../features/auth/SessionGate.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
-import { ChatPage } from '../features/chat/ChatPage.tsx';
-import { InviteJoinPage } from '../features/e2e/InviteJoinPage.tsx';
 import { JoinPage } from '../features/rooms/JoinPage.tsx';
-import { RoomsPage } from '../features/rooms/RoomsPage.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 
-// The editor (CodeMirror, Yjs) is most of the app's weight: only code rooms load it.
-const CodeRoomPage = lazy(() =>
-  import('../features/code/CodeRoomPage.tsx').then((module) => ({ default: module.CodeRoomPage })),
+// Split by route: the front page, sign-in and register are in the first script; every other
+// page is fetched when it is first opened. The chat (and with it the encryption code), the
+// lobby and above all the code room (CodeMirror, Yjs) are most of the app's weight, and someone
+// who only signs in or types a name has no use for them yet. The chunks' names (`ChatPage-<hash>.js`,
+// and the libraries' `codemirror`, `yjs`, `crypto` chunks from vite.config.ts) are what
+// e2e/loading.spec.ts checks the front page never fetches.
+const RoomsPage = lazy(() => import('../features/rooms/RoomsPage.tsx').then((m) => ({ default: m.RoomsPage })));
+const ChatPage = lazy(() => import('../features/chat/ChatPage.tsx').then((m) => ({ default: m.ChatPage })));
+const InviteJoinPage = lazy(() =>
+  import('../features/e2e/InviteJoinPage.tsx').then((m) => ({ default: m.InviteJoinPage })),
 );
+const CodeRoomPage = lazy(() => import('../features/code/CodeRoomPage.tsx').then((m) => ({ default: m.CodeRoomPage })));
 
+/** Shown while a page's script is on its way: a polite status, read out once. */
 function Loading() {
   return (
     <div className="flex min-h-dvh items-center justify-center">
@@ -23,6 +29,10 @@ function Loading() {
       </p>
     </div>
   );
+}
+
+function Lazy({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
 }
 
 /**
@@ -40,16 +50,37 @@ export function App() {
         <Route
           path="/room/:roomId"
           element={
-            <Suspense fallback={<Loading />}>
+            <Lazy>
               <CodeRoomPage />
-            </Suspense>
+            </Lazy>
           }
         />
         {/* An encrypted room's invite: the key is in the fragment; without a session it asks for a name. */}
-        <Route path="/join/:roomId" element={<InviteJoinPage />} />
+        <Route
+          path="/join/:roomId"
+          element={
+            <Lazy>
+              <InviteJoinPage />
+            </Lazy>
+          }
+        />
         <Route element={<RequireSession />}>
-          <Route path="/lobby" element={<RoomsPage />} />
-          <Route path="/chat/:roomId" element={<ChatPage />} />
+          <Route
+            path="/lobby"
+            element={
+              <Lazy>
+                <RoomsPage />
+              </Lazy>
+            }
+          />
+          <Route
+            path="/chat/:roomId"
+            element={
+              <Lazy>
+                <ChatPage />
+              </Lazy>
+            }
+          />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Routes>

@@ -1,15 +1,22 @@
-import { generateRoomKey } from '@tandem/crypto';
 import type { PublicUser } from '@tandem/protocol';
 import { useId, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useAppSelector } from '../../app/hooks.ts';
 import { selectCurrentUser } from '../auth/authSlice.ts';
-import { e2eDeps } from '../e2e/deps.ts';
 import { LockIcon } from '../e2e/LockIcon.tsx';
 import { RoomNameForm } from './RoomNameForm.tsx';
 import { useCreateRoomMutation } from './roomsApi.ts';
 
 type Privacy = 'encrypted' | 'plain';
+
+/**
+ * The encryption code (@noble, the key store) is fetched only when an encrypted room is made, so
+ * the lobby's own script stays small (e2e/loading.spec.ts checks the lobby never fetches it).
+ */
+async function loadEncryption() {
+  const [{ generateRoomKey }, { e2eDeps }] = await Promise.all([import('@tandem/crypto'), import('../e2e/deps.ts')]);
+  return { generateRoomKey, e2eDeps };
+}
 
 /** What each choice means, said where it is made (and read out with it). */
 const CHOICES: { value: Privacy; label: string; meaning: string }[] = [
@@ -37,15 +44,29 @@ export function CreateRoomForm() {
   const [privacy, setPrivacy] = useState<Privacy>('encrypted');
   const [keyProblem, setKeyProblem] = useState<string>();
   const [createRoom, { error, isLoading }] = useCreateRoomMutation();
+  const [loadingEncryption, setLoadingEncryption] = useState(false);
   const encrypted = privacy === 'encrypted';
   const onSubmit = async (name: string) => {
     setKeyProblem(undefined);
+    // Fetched before the room is made: if it cannot be, no room is left without its key.
+    let encryption: Awaited<ReturnType<typeof loadEncryption>> | undefined;
+    if (encrypted && me) {
+      setLoadingEncryption(true);
+      try {
+        encryption = await loadEncryption();
+      } catch {
+        setKeyProblem('The encryption code could not be loaded. Check your connection and try again.');
+        return;
+      } finally {
+        setLoadingEncryption(false);
+      }
+    }
     const result = await createRoom(encrypted ? { name, encrypted: true } : { name });
     if (!result.data) return;
-    if (encrypted && me) {
+    if (encryption && me) {
       // The room key is made here and never leaves this browser except wrapped for members' devices.
       try {
-        await e2eDeps().keys.saveRoomKey(me.id, result.data.roomId, 1, generateRoomKey());
+        await encryption.e2eDeps().keys.saveRoomKey(me.id, result.data.roomId, 1, encryption.generateRoomKey());
       } catch {
         setKeyProblem('This browser could not store the room key.');
         return;
@@ -59,7 +80,7 @@ export function CreateRoomForm() {
       label="Enter new room name"
       action="Create"
       tone="primary"
-      busy={isLoading}
+      busy={isLoading || loadingEncryption}
       error={error ?? (keyProblem ? { message: keyProblem } : undefined)}
       onSubmit={onSubmit}
     >
