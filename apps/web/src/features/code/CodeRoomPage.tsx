@@ -1,6 +1,6 @@
 import { latestSeq, type RoomState } from '@tandem/client';
 import type { PublicUser, RoomSummary } from '@tandem/protocol';
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorMessage, toAppError } from '../../app/errors.ts';
 import { useAppSelector } from '../../app/hooks.ts';
@@ -8,8 +8,8 @@ import { BackLink } from '../../components/BackLink.tsx';
 import { CenteredLayout, linkClass } from '../../components/CenteredLayout.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
-import { useEscape } from '../../components/useEscape.ts';
 import { useMediaQuery } from '../../components/useMediaQuery.ts';
+import { useModalDialog } from '../../components/useModalDialog.ts';
 import { useAttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 import { displayName, selectAuthStatus, selectCurrentUser } from '../auth/authSlice.ts';
 import { useRoomSession } from '../chat/useRoomSession.ts';
@@ -95,11 +95,8 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
   const touch = useMediaQuery('(pointer: coarse)');
   const [chatOpen, setChatOpen] = useState(false);
   const chatButton = useRef<HTMLButtonElement>(null);
-  const closeChat = useCallback(() => {
-    setChatOpen(false);
-    chatButton.current?.focus();
-  }, []);
-  useEscape(chatOpen && !wide, closeChat);
+  // The drawer gives focus back to this button when it closes.
+  const closeChat = useCallback(() => setChatOpen(false), []);
 
   const [suggestion, setSuggestion] = useState<string | null>(null);
   const [suggestionError, setSuggestionError] = useState<string | null>(null);
@@ -243,7 +240,7 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
         )}
       </div>
       {!wide && chatOpen && (
-        <ChatDrawer onClose={closeChat}>
+        <ChatDrawer onClose={closeChat} opener={chatButton}>
           <CodeRoomChat me={me} session={chat.session} state={chat.state} attachments={attachments} />
         </ChatDrawer>
       )}
@@ -262,12 +259,26 @@ function useUnread(session: RoomState | undefined, myId: string, visible: boolea
   return session.messages.filter((m) => m.seq > seenSeq && m.sender.id !== myId).length;
 }
 
-/** On narrow screens the chat slides over the editor; Escape or Close puts it away. */
-function ChatDrawer({ onClose, children }: { onClose(): void; children: ReactNode }) {
+/**
+ * On narrow screens the chat slides over the editor, as a modal dialog: focus starts on Close and
+ * stays inside, and the editor behind is inert, so nothing typed here can land in the shared code.
+ * Escape, Close or a tap beside it puts it away, and focus goes back to the Chat button.
+ */
+function ChatDrawer({
+  onClose,
+  opener,
+  children,
+}: {
+  onClose(): void;
+  opener: RefObject<HTMLButtonElement | null>;
+  children: ReactNode;
+}) {
+  // The dialog with its backdrop: the rest of the page goes inert, the backdrop stays tappable.
+  const layer = useRef<HTMLDivElement>(null);
   const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => close.current?.focus(), []);
+  useModalDialog(layer, { onClose, initialFocus: close, returnFocus: opener });
   return (
-    <div className="fixed inset-0 z-30 flex justify-end">
+    <div ref={layer} className="fixed inset-0 z-30 flex justify-end">
       <button
         type="button"
         aria-hidden="true"
