@@ -144,9 +144,15 @@ export function CodeEditor({
   }, [language]);
 
   return (
-    // A focus ring round the whole editor while its text has focus (inset: the page clips the edges).
-    <div className="relative h-full min-h-0 has-focus-visible:outline-2 has-focus-visible:-outline-offset-2 has-focus-visible:outline-blue-600">
-      <div ref={host} className="h-full min-h-0" data-testid="code-editor" />
+    <div className="group relative h-full min-h-0">
+      {/* Its own stacking context, so CodeMirror's layers (the sticky line numbers) stay under the ring. */}
+      <div ref={host} className="isolate h-full min-h-0" data-testid="code-editor" />
+      {/* A focus ring round the whole editor while its text has focus, drawn over it (inset: the
+          page clips the edges). */}
+      <div
+        data-testid="code-editor-focus-ring"
+        className="pointer-events-none absolute inset-0 z-10 hidden outline-2 -outline-offset-2 outline-blue-600 group-has-focus-visible:block"
+      />
       {/* Always there to describe the editor; on screen only while it has focus (and not on a
           touch screen, where there is no Tab key to explain). */}
       <p
