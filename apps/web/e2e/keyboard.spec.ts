@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { messageItem, person, uniqueSuffix } from './helpers.ts';
+import { messageItem, newUserPage, person, register, uniqueSuffix } from './helpers.ts';
 import { sunset } from './images.ts';
 import { screenshotPath } from './screenshots.ts';
 
@@ -184,6 +184,51 @@ test('keyboard only: sign in, join a room by its name, and the people sheet on a
   await expect(page).toHaveURL(/\/lobby$/);
   await expect(heading(page, 'Rooms')).toBeFocused();
   await context.close();
+});
+
+test('keyboard only, encrypted room on a phone: the safety code is the next control after the sheet opens', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  // The room's owner, in another browser (mouse and all: only the person on the phone is keyboard-only).
+  // Her browser stays open to hand over the room's key.
+  const owner = person('Ada');
+  const room = `Secret keys ${uniqueSuffix()}`;
+  const other = await newUserPage(browser);
+  await register(other, owner);
+  await other.getByLabel('Enter new room name').fill(room);
+  await other.getByRole('button', { name: 'Create', exact: true }).click();
+  await expect(other.getByRole('button', { name: 'Copy invite link' })).toBeVisible();
+
+  const context = await browser.newContext({ viewport: PHONE });
+  const page = await context.newPage();
+  const me = person('Sam');
+  expect((await context.request.post('/auth/register', { data: me })).ok()).toBe(true);
+  await page.goto('/lobby');
+  await tabTo(page, page.getByRole('textbox', { name: 'Enter existing room name' }));
+  await page.keyboard.type(room);
+  await page.keyboard.press('Enter');
+  await expect(heading(page, room)).toBeFocused();
+  // Ready once the owner's browser has handed over the key.
+  await expect(page.getByRole('button', { name: 'Copy invite link' })).toBeVisible({ timeout: 20_000 });
+
+  // Open the people: Close, then straight away the safety code with the owner (not after Send).
+  const peopleButton = page.getByRole('button', { name: /^People,/ });
+  await tabTo(page, peopleButton);
+  await page.keyboard.press('Enter');
+  const sheet = page.getByRole('dialog', { name: 'People in this room' });
+  await expect(sheet.getByRole('button', { name: 'Close' })).toBeFocused();
+  const safetyCode = sheet.getByText(`Safety code with ${owner.name}`);
+  await expect(safetyCode).toBeVisible();
+  await page.keyboard.press('Tab');
+  await expect(sheet.locator('summary')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(sheet.locator('details[open] code')).toHaveText(/^(\d{5} ){11}\d{5}$/);
+  await page.keyboard.press('Escape');
+  await expect(sheet).toBeHidden();
+  await expect(peopleButton).toBeFocused();
+  await context.close();
+  await other.context().close();
 });
 
 test('keyboard only, code room on a phone: typing behind the chat drawer cannot edit the code', async ({ browser }) => {
