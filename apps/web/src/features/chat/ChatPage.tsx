@@ -13,6 +13,7 @@ import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useStat
 import { Link, useParams } from 'react-router';
 import { useAppSelector } from '../../app/hooks.ts';
 import { linkClass } from '../../components/CenteredLayout.tsx';
+import { SideSheet } from '../../components/SideSheet.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { useMediaQuery } from '../../components/useMediaQuery.ts';
 import { plural } from '../../lib/format.ts';
@@ -28,7 +29,7 @@ import { RoomSidebar } from '../rooms/RoomSidebar.tsx';
 import { ChatHeader } from './ChatHeader.tsx';
 import { Composer } from './Composer.tsx';
 import { useRoomMembersQuery } from './chatApi.ts';
-import { PeopleList, PeopleSheet, people } from './PeopleList.tsx';
+import { PeopleList, people } from './PeopleList.tsx';
 import { RoomMessages } from './RoomMessages.tsx';
 import { useNewMessageAnnouncement } from './useChatEffects.ts';
 import { useMembersInSync } from './useMembersInSync.ts';
@@ -166,16 +167,20 @@ function ChatRoom({ roomId }: { roomId: string }) {
         }
       />
       {peopleOpen && !peopleBeside && (
-        // Right after the header's button, so its controls come next in the page's order too.
-        <PeopleSheet
+        // Right after the header's button, so its controls come next in the page's order too. A strip
+        // of the conversation stays in sight on a phone, to tap to close it.
+        <SideSheet
           id="people-panel"
           title="People in this room"
           subtitle={headcount}
           opener={peopleButton}
           onClose={closePeople}
+          className="w-[min(20rem,85vw)]"
         >
-          <PeopleList people={everyone} myId={me.id} safetyCodes={safetyCodes} />
-        </PeopleSheet>
+          <div className="min-h-0 flex-1 overflow-y-auto p-4 pb-[max(1rem,env(safe-area-inset-bottom))]">
+            <PeopleList people={everyone} myId={me.id} safetyCodes={safetyCodes} />
+          </div>
+        </SideSheet>
       )}
       <ConnectionBanner />
       <div className="relative flex min-h-0 flex-1">

@@ -1,7 +1,5 @@
 import type { Member, PublicUser } from '@tandem/protocol';
-import { type ReactNode, type RefObject, useId, useRef } from 'react';
 import { Avatar } from '../../components/Avatar.tsx';
-import { useModalDialog } from '../../components/useModalDialog.ts';
 import { displayName } from '../auth/authSlice.ts';
 
 export type Person = { user: PublicUser; online: boolean };
@@ -59,70 +57,5 @@ export function PeopleList({
         </li>
       ))}
     </ul>
-  );
-}
-
-/**
- * The people on a narrow screen: a sheet from the side, as a modal dialog. Focus moves in (to
- * Close) when it opens and stays inside, the conversation behind is inert, and Escape, Close or
- * a tap beside it closes it, giving focus back to the button that opened it.
- */
-export function PeopleSheet({
-  id,
-  title,
-  subtitle,
-  opener,
-  onClose,
-  children,
-}: {
-  id: string;
-  title: string;
-  subtitle: string;
-  /** The button that opened it, which gets the focus back. */
-  opener: RefObject<HTMLElement | null>;
-  onClose(): void;
-  children: ReactNode;
-}) {
-  const titleId = useId();
-  // The sheet with its backdrop: the rest of the page goes inert, the backdrop stays tappable.
-  const layer = useRef<HTMLDivElement>(null);
-  const close = useRef<HTMLButtonElement>(null);
-  useModalDialog(layer, { onClose, initialFocus: close, returnFocus: opener });
-  return (
-    <div ref={layer} className="fixed inset-0 z-30 flex justify-end">
-      <button
-        type="button"
-        aria-hidden="true"
-        tabIndex={-1}
-        onClick={onClose}
-        className="absolute inset-0 bg-slate-900/30"
-      />
-      <section
-        id={id}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        // A strip of the conversation stays in sight on a phone, to tap to close.
-        className="relative flex h-full w-[min(20rem,85vw)] flex-col bg-white shadow-xl"
-      >
-        <div className="flex h-14 shrink-0 items-center justify-between gap-2 border-b border-slate-200 pr-2 pl-4">
-          <div className="min-w-0">
-            <h2 id={titleId} className="truncate text-[17px] leading-tight font-semibold text-slate-900">
-              {title}
-            </h2>
-            <p className="truncate text-xs text-slate-500">{subtitle}</p>
-          </div>
-          <button
-            ref={close}
-            type="button"
-            onClick={onClose}
-            className="shrink-0 rounded-lg px-3 py-2 text-sm font-medium text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-4 focus-visible:ring-blue-300"
-          >
-            Close
-          </button>
-        </div>
-        <div className="min-h-0 flex-1 overflow-y-auto p-4 pb-[max(1rem,env(safe-area-inset-bottom))]">{children}</div>
-      </section>
-    </div>
   );
 }

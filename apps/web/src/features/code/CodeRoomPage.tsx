@@ -1,15 +1,15 @@
 import { latestSeq, type RoomState } from '@tandem/client';
 import type { PublicUser, RoomSummary } from '@tandem/protocol';
-import { type ReactNode, type RefObject, useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorMessage, toAppError } from '../../app/errors.ts';
 import { useAppSelector } from '../../app/hooks.ts';
 import { BackLink } from '../../components/BackLink.tsx';
 import { CenteredLayout, linkClass } from '../../components/CenteredLayout.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
+import { SideSheet } from '../../components/SideSheet.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
 import { useMediaQuery } from '../../components/useMediaQuery.ts';
-import { useModalDialog } from '../../components/useModalDialog.ts';
 import { useAttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 import { displayName, selectAuthStatus, selectCurrentUser } from '../auth/authSlice.ts';
 import { useRoomSession } from '../chat/useRoomSession.ts';
@@ -240,9 +240,11 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
         )}
       </div>
       {!wide && chatOpen && (
-        <ChatDrawer onClose={closeChat} opener={chatButton}>
+        // On narrow screens the chat slides over the editor as a modal dialog: the editor behind is
+        // inert, so nothing typed in the drawer can land in the shared code.
+        <SideSheet id="code-chat" title="Chat" opener={chatButton} onClose={closeChat} className="w-full max-w-md">
           <CodeRoomChat me={me} session={chat.session} state={chat.state} attachments={attachments} />
-        </ChatDrawer>
+        </SideSheet>
       )}
     </div>
   );
@@ -257,59 +259,6 @@ function useUnread(session: RoomState | undefined, myId: string, visible: boolea
   }, [visible, newest]);
   if (!session || visible) return 0;
   return session.messages.filter((m) => m.seq > seenSeq && m.sender.id !== myId).length;
-}
-
-/**
- * On narrow screens the chat slides over the editor, as a modal dialog: focus starts on Close and
- * stays inside, and the editor behind is inert, so nothing typed here can land in the shared code.
- * Escape, Close or a tap beside it puts it away, and focus goes back to the Chat button.
- */
-function ChatDrawer({
-  onClose,
-  opener,
-  children,
-}: {
-  onClose(): void;
-  opener: RefObject<HTMLButtonElement | null>;
-  children: ReactNode;
-}) {
-  // The dialog with its backdrop: the rest of the page goes inert, the backdrop stays tappable.
-  const layer = useRef<HTMLDivElement>(null);
-  const close = useRef<HTMLButtonElement>(null);
-  useModalDialog(layer, { onClose, initialFocus: close, returnFocus: opener });
-  return (
-    <div ref={layer} className="fixed inset-0 z-30 flex justify-end">
-      <button
-        type="button"
-        aria-hidden="true"
-        tabIndex={-1}
-        onClick={onClose}
-        className="absolute inset-0 bg-slate-900/30"
-      />
-      <section
-        id="code-chat"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="code-chat-title"
-        className="relative flex h-full w-full max-w-md flex-col bg-white shadow-xl"
-      >
-        <div className="flex h-14 shrink-0 items-center justify-between border-b border-slate-200 px-4">
-          <h2 id="code-chat-title" className="text-[17px] font-semibold text-slate-900">
-            Chat
-          </h2>
-          <button
-            ref={close}
-            type="button"
-            onClick={onClose}
-            className="rounded-lg px-3 py-2 text-sm font-medium text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-4 focus-visible:ring-blue-300"
-          >
-            Close
-          </button>
-        </div>
-        {children}
-      </section>
-    </div>
-  );
 }
 
 /** Under the editor: how to take a suggestion, or why there are none; read out when one appears. */
