@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { messageItem, newUserPage, person, register, uniqueSuffix } from './helpers.ts';
 import { sunset } from './images.ts';
@@ -16,6 +17,18 @@ async function tabTo(page: Page, target: Locator, { back = false, max = 40 } = {
     await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
   }
   await expect(target).toBeFocused();
+}
+
+/**
+ * axe's WCAG 2.1 A/AA rules on the page as it is (an open dialog: its structure and names).
+ * Colour contrast is left to the contrast work's own axe pass over every page state.
+ */
+async function expectNoAxeViolations(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .disableRules(['color-contrast'])
+    .analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
 /** Whether focus is somewhere inside `container`. */
@@ -98,6 +111,7 @@ test('keyboard only: register, create a room, send, attach a file, view it, back
   const viewer = page.getByRole('dialog', { name: 'sunset.png' });
   const close = viewer.getByRole('button', { name: 'Close' });
   await expect(close).toBeFocused();
+  await expectNoAxeViolations(page);
   await page.keyboard.press('Tab');
   await expect(viewer.getByRole('link', { name: 'Download' })).toBeFocused();
   await page.keyboard.press('Tab');
@@ -155,6 +169,7 @@ test('keyboard only: sign in, join a room by its name, and the people sheet on a
   await expect(close).toBeFocused();
   await expect(sheet).toContainText(me.name);
   await page.screenshot({ path: screenshotPath('keyboard-people-sheet-390x844') });
+  await expectNoAxeViolations(page);
   for (let i = 0; i < 4; i++) {
     await page.keyboard.press('Tab');
     expect(await focusIsIn(sheet), `Tab ${i + 1} stays in the sheet`).toBe(true);
@@ -262,6 +277,7 @@ test('keyboard only, code room on a phone: typing behind the chat drawer cannot 
   expect(await focusIsIn(drawer), 'Shift+Tab from Close stays in the drawer').toBe(true);
   await page.keyboard.type('OOPS');
   await page.screenshot({ path: screenshotPath('keyboard-code-drawer-390x844') });
+  await expectNoAxeViolations(page);
   // It went nowhere, or into the drawer's own message box; never into the editor behind.
   expect(await focusIsIn(drawer)).toBe(true);
   await expect(editor).not.toContainText('OOPS');
