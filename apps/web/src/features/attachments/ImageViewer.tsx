@@ -1,8 +1,8 @@
 import { formatSize } from '@tandem/client';
 import type { Attachment } from '@tandem/protocol';
-import { type KeyboardEvent, useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { createPortal } from 'react-dom';
-import { useEscape } from '../../components/useEscape.ts';
+import { useModalDialog } from '../../components/useModalDialog.ts';
 import { CloseIcon, DownloadIcon } from './icons.tsx';
 
 /**
@@ -13,10 +13,9 @@ export function ImageViewer({ image, onClose }: { image: Attachment; onClose(): 
   const titleId = useId();
   const dialog = useRef<HTMLDivElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
-  useEscape(true, onClose);
+  useModalDialog(dialog, { onClose, initialFocus: closeButton });
 
   useEffect(() => {
-    closeButton.current?.focus();
     // The page behind does not scroll while the picture is shown.
     const overflow = document.body.style.overflow;
     document.body.style.overflow = 'hidden';
@@ -25,28 +24,12 @@ export function ImageViewer({ image, onClose }: { image: Attachment; onClose(): 
     };
   }, []);
 
-  // Tab and Shift+Tab go round the dialog's own controls.
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.key !== 'Tab' || !dialog.current) return;
-    const focusable = [...dialog.current.querySelectorAll<HTMLElement>('a[href], button')];
-    const first = focusable[0];
-    const last = focusable.at(-1);
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last?.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first?.focus();
-    }
-  };
-
   return createPortal(
     <div
       ref={dialog}
       role="dialog"
       aria-modal="true"
       aria-labelledby={titleId}
-      onKeyDown={onKeyDown}
       className="fixed inset-0 z-50 flex flex-col bg-slate-950/90"
     >
       <div className="flex shrink-0 items-center gap-2 px-3 py-2 text-white sm:px-5">

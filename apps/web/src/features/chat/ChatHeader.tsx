@@ -53,6 +53,7 @@ export function ChatHeader({
           ref={peopleButtonRef}
           type="button"
           onClick={onTogglePeople}
+          aria-haspopup="dialog"
           aria-expanded={peopleOpen}
           aria-controls="people-panel"
           aria-label={`People, ${plural(onlineCount, 'person', 'people')} online`}

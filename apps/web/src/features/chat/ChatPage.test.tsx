@@ -165,13 +165,36 @@ describe('ChatPage', () => {
     const { realtime } = openRoom();
     const people = await screen.findByRole('button', { name: /People/ });
     await userEvent.click(people);
-    const panel = screen.getByRole('region', { name: 'People in this room' });
+    const panel = screen.getByRole('dialog', { name: 'People in this room' });
     await within(panel).findByText('bob');
     expect(within(panel).getByText('Offline')).toBeInTheDocument();
     await emit(() => realtime.emit('presence', { type: 'presence', roomId: ROOM_ID, action: 'join', user: bob }));
     expect(await within(list()).findByText(/bob joined/)).toBeInTheDocument();
     expect(within(panel).queryByText('Offline')).not.toBeInTheDocument();
     await userEvent.keyboard('{Escape}');
+    expect(people).toHaveAttribute('aria-expanded', 'false');
+  });
+
+  it('on a narrow screen shows the people as a modal sheet: focus in, the rest inert, a tap beside closes it', async () => {
+    openRoom();
+    const people = await screen.findByRole('button', { name: /People/ });
+    await userEvent.click(people);
+    const sheet = screen.getByRole('dialog', { name: 'People in this room' });
+    expect(sheet).toHaveAttribute('aria-modal', 'true');
+    expect(within(sheet).getByRole('button', { name: 'Close' })).toHaveFocus();
+    // Nothing behind can be reached while it is open: not the conversation, nor the message box.
+    expect(screen.getByPlaceholderText('Start typing...').closest('[inert]')).not.toBeNull();
+    expect(list().closest('[inert]')).not.toBeNull();
+    expect(people.closest('[inert]')).not.toBeNull();
+    // Its controls come right after the header in the page's order.
+    expect(screen.getByRole('banner').nextElementSibling?.contains(sheet)).toBe(true);
+
+    // A tap beside the sheet (on the dimmed conversation) closes it.
+    const backdrop = sheet.previousElementSibling as HTMLElement;
+    await userEvent.click(backdrop);
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(document.querySelector('[inert]')).toBeNull();
+    expect(people).toHaveFocus();
     expect(people).toHaveAttribute('aria-expanded', 'false');
   });
 

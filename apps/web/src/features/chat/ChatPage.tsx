@@ -13,8 +13,8 @@ import { type ReactNode, useCallback, useEffect, useId, useMemo, useRef, useStat
 import { Link, useParams } from 'react-router';
 import { useAppSelector } from '../../app/hooks.ts';
 import { linkClass } from '../../components/CenteredLayout.tsx';
+import { SideSheet } from '../../components/SideSheet.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
-import { useEscape } from '../../components/useEscape.ts';
 import { useMediaQuery } from '../../components/useMediaQuery.ts';
 import { plural } from '../../lib/format.ts';
 import { DropOverlay } from '../attachments/DropOverlay.tsx';
@@ -77,11 +77,9 @@ function ChatRoom({ roomId }: { roomId: string }) {
   const members = useRoomMembersQuery(roomId, { skip: room === undefined });
   const [peopleOpen, setPeopleOpen] = useState(false);
   const peopleButton = useRef<HTMLButtonElement>(null);
-  const closePeople = useCallback(() => {
-    setPeopleOpen(false);
-    peopleButton.current?.focus();
-  }, []);
-  useEscape(peopleOpen, closePeople);
+  // Under 64rem the people are a sheet over the conversation (it gives focus back to the button).
+  const peopleBeside = useMediaQuery('(min-width: 64rem)');
+  const closePeople = useCallback(() => setPeopleOpen(false), []);
   // The next message's files: chosen in the composer, pasted into it, or dropped on the conversation.
   // Encrypted rooms upload only ciphertext (decided when a file is chosen, once the room is known).
   const upload = useCallback(
@@ -147,6 +145,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
   }
 
   const removed = state.phase === 'removed';
+  const headcount = `${plural(onlineCount, 'person', 'people')} online · ${plural(everyone.length, 'member')}`;
   const peopleHeading = (
     <h2 className="px-2 pb-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">
       People · {plural(onlineCount, 'online', 'online')}
@@ -157,7 +156,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
     <ChatFrame roomId={roomId}>
       <ChatHeader
         title={room.name}
-        subtitle={`${plural(onlineCount, 'person', 'people')} online · ${plural(everyone.length, 'member')}`}
+        subtitle={headcount}
         onlineCount={onlineCount}
         peopleOpen={peopleOpen}
         peopleButtonRef={peopleButton}
@@ -167,6 +166,22 @@ function ChatRoom({ roomId }: { roomId: string }) {
           encrypted && e2e.status === 'ready' ? <InviteLinkButton roomId={roomId} roomKeys={e2e.roomKeys} /> : null
         }
       />
+      {peopleOpen && !peopleBeside && (
+        // Right after the header's button, so its controls come next in the page's order too. A strip
+        // of the conversation stays in sight on a phone, to tap to close it.
+        <SideSheet
+          id="people-panel"
+          title="People in this room"
+          subtitle={headcount}
+          opener={peopleButton}
+          onClose={closePeople}
+          className="w-[min(20rem,85vw)]"
+        >
+          <div className="min-h-0 flex-1 overflow-y-auto p-4 pb-[max(1rem,env(safe-area-inset-bottom))]">
+            <PeopleList people={everyone} myId={me.id} safetyCodes={safetyCodes} />
+          </div>
+        </SideSheet>
+      )}
       <ConnectionBanner />
       <div className="relative flex min-h-0 flex-1">
         <main className="relative flex min-w-0 flex-1 flex-col" {...drop.handlers}>
@@ -230,17 +245,6 @@ function ChatRoom({ roomId }: { roomId: string }) {
           {peopleHeading}
           <PeopleList people={everyone} myId={me.id} safetyCodes={safetyCodes} />
         </aside>
-        {peopleOpen && (
-          // On small screens the people drop down over the messages; Escape or the button closes them.
-          <section
-            id="people-panel"
-            aria-label="People in this room"
-            className="absolute inset-x-0 top-0 z-20 max-h-[70%] overflow-y-auto border-b border-slate-200 bg-white p-4 shadow-lg lg:hidden"
-          >
-            {peopleHeading}
-            <PeopleList people={everyone} myId={me.id} safetyCodes={safetyCodes} />
-          </section>
-        )}
       </div>
       <div aria-live="polite" className="sr-only">
         {announcements.map((said) => (

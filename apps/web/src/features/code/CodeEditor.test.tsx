@@ -1,13 +1,13 @@
 import { language as languageFacet } from '@codemirror/language';
 import { EditorView, runScopeHandlers } from '@codemirror/view';
 import { CODE_LANGUAGE_KEY, CODE_META, CODE_TEXT } from '@tandem/protocol/constants';
-import { act, render, screen } from '@testing-library/react';
+import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import './test/jsdomLayout.ts';
-import { CodeEditor } from './CodeEditor.tsx';
+import { CodeEditor, KEYBOARD_HINT } from './CodeEditor.tsx';
 import { LanguageSelect } from './LanguageSelect.tsx';
 import { type CodeCollab, setSharedLanguage, useSharedLanguage } from './useCodeCollab.ts';
 
@@ -118,5 +118,22 @@ describe('the shared editor', () => {
     });
     expect(view.state.doc.toString()).toBe('# theirs\nx = 1\n');
     expect(theirs.getText(CODE_TEXT).toString()).toBe('# theirs\nx = 1\n');
+  });
+});
+
+describe('leaving the editor by keyboard', () => {
+  it('says how, in the editor’s description and on screen while it has focus', async () => {
+    const { collab } = room();
+    render(<Room collab={collab} />);
+    const code = screen.getByRole('textbox', { name: 'Code' });
+    expect(code).toHaveAccessibleDescription(KEYBOARD_HINT);
+    const hint = screen.getByText(KEYBOARD_HINT);
+    // Only for screen readers until the editor has focus.
+    expect(hint).toHaveClass('sr-only');
+    // CodeMirror notes a change of focus a moment after the browser's focus event.
+    await userEvent.click(code);
+    await waitFor(() => expect(hint).not.toHaveClass('sr-only'));
+    await userEvent.click(screen.getByLabelText('Language'));
+    await waitFor(() => expect(hint).toHaveClass('sr-only'));
   });
 });

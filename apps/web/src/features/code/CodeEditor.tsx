@@ -17,7 +17,7 @@ import {
   keymap,
   lineNumbers,
 } from '@codemirror/view';
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import { type GhostTextConfig, ghostText } from './ghostText.ts';
 import { type Language, languageSupport } from './languages.ts';
@@ -58,6 +58,13 @@ const theme = EditorView.theme({
 });
 
 /**
+ * Tab indents here (as in any code editor), so it does not leave the editor: CodeMirror lets
+ * Escape then Tab (within two seconds) move focus on. Shown while the editor has focus and read
+ * out as its description, since nothing else would tell a keyboard user.
+ */
+export const KEYBOARD_HINT = 'Tab indents · Esc then Tab leaves the editor';
+
+/**
  * CodeMirror 6 bound to the room's Y.Text: everyone's edits merge (CRDT), the others' cursors
  * and selections show with their names, undo takes back only your own edits, and the mocked AI
  * suggests code as ghost text. The language is a Compartment, swapped whenever it changes.
@@ -73,6 +80,8 @@ export function CodeEditor({
   caretNameMs,
 }: Props) {
   const host = useRef<HTMLDivElement>(null);
+  const hintId = useId();
+  const [focused, setFocused] = useState(false);
   const view = useRef<EditorView | null>(null);
   const languages = useRef(new Compartment());
   // Read by the editor when it asks; the editor itself is built once per document.
@@ -110,7 +119,15 @@ export function CodeEditor({
             onError: (error) => latest.current.onSuggestionError(error),
           }),
           keymap.of([...yUndoManagerKeymap, ...defaultKeymap, indentWithTab]),
-          EditorView.contentAttributes.of({ 'aria-label': 'Code', autocapitalize: 'off', autocorrect: 'off' }),
+          EditorView.contentAttributes.of({
+            'aria-label': 'Code',
+            'aria-describedby': hintId,
+            autocapitalize: 'off',
+            autocorrect: 'off',
+          }),
+          EditorView.updateListener.of((update) => {
+            if (update.focusChanged) setFocused(update.view.hasFocus);
+          }),
           theme,
         ],
       }),
@@ -120,11 +137,34 @@ export function CodeEditor({
       view.current = null;
       editor.destroy();
     };
-  }, [collab, touch, suggestionDelayMs, caretNameMs]);
+  }, [collab, touch, suggestionDelayMs, caretNameMs, hintId]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: languages.current.reconfigure(languageSetup(language)) });
   }, [language]);
 
-  return <div ref={host} className="h-full min-h-0" data-testid="code-editor" />;
+  return (
+    <div className="group relative h-full min-h-0">
+      {/* Its own stacking context, so CodeMirror's layers (the sticky line numbers) stay under the ring. */}
+      <div ref={host} className="isolate h-full min-h-0" data-testid="code-editor" />
+      {/* A focus ring round the whole editor while its text has focus, drawn over it (inset: the
+          page clips the edges). */}
+      <div
+        data-testid="code-editor-focus-ring"
+        className="pointer-events-none absolute inset-0 z-10 hidden outline-2 -outline-offset-2 outline-blue-600 group-has-focus-visible:block"
+      />
+      {/* Always there to describe the editor; on screen only while it has focus (and not on a
+          touch screen, where there is no Tab key to explain). */}
+      <p
+        id={hintId}
+        className={
+          focused && !touch
+            ? 'pointer-events-none absolute right-3 bottom-2 z-10 rounded-md bg-slate-800 px-2 py-1 text-xs text-white shadow'
+            : 'sr-only'
+        }
+      >
+        {KEYBOARD_HINT}
+      </p>
+    </div>
+  );
 }

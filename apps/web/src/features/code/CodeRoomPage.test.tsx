@@ -168,6 +168,37 @@ describe('CodeRoomPage', () => {
     expect(screen.getByRole('button', { name: /Chat/ })).toHaveFocus();
   });
 
+  it('keeps focus and typing inside the chat drawer: the editor behind is inert until it closes', async () => {
+    renderWithProviders(<CodeRoomPage />, {
+      path,
+      pattern: '/room/:roomId',
+      preloadedState: signedIn,
+      route: server(),
+      realtime: realtime(),
+    });
+    await screen.findByText('Connecting…');
+    serverAccepts(FakeProvider.last);
+    const chat = screen.getByRole('button', { name: /Chat/ });
+    await userEvent.click(chat);
+    const drawer = screen.getByRole('dialog', { name: 'Chat' });
+    const close = within(drawer).getByRole('button', { name: 'Close' });
+    expect(close).toHaveFocus();
+    const editor = await screen.findByRole('textbox', { name: 'Code' });
+    expect(editor.closest('[inert]')).not.toBeNull();
+    expect(chat.closest('[inert]')).not.toBeNull();
+    // Shift+Tab from Close goes round to the drawer's last control, not out to the page.
+    await within(drawer).findByPlaceholderText('Start typing...');
+    await userEvent.tab({ shift: true });
+    expect(drawer).toContainElement(document.activeElement as HTMLElement);
+    expect(close).not.toHaveFocus();
+
+    // A tap beside the drawer closes it; the editor is back, and focus is on Chat.
+    await userEvent.click(drawer.previousElementSibling as HTMLElement);
+    expect(screen.queryByRole('dialog', { name: 'Chat' })).not.toBeInTheDocument();
+    expect(editor.closest('[inert]')).toBeNull();
+    expect(chat).toHaveFocus();
+  });
+
   it('says when the server refuses the room’s document', async () => {
     renderWithProviders(<CodeRoomPage />, {
       path,

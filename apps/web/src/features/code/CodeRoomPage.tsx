@@ -7,8 +7,8 @@ import { useAppSelector } from '../../app/hooks.ts';
 import { BackLink } from '../../components/BackLink.tsx';
 import { CenteredLayout, linkClass } from '../../components/CenteredLayout.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
+import { SideSheet } from '../../components/SideSheet.tsx';
 import { useDocumentTitle } from '../../components/useDocumentTitle.ts';
-import { useEscape } from '../../components/useEscape.ts';
 import { useMediaQuery } from '../../components/useMediaQuery.ts';
 import { useAttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 import { displayName, selectAuthStatus, selectCurrentUser } from '../auth/authSlice.ts';
@@ -95,11 +95,8 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
   const touch = useMediaQuery('(pointer: coarse)');
   const [chatOpen, setChatOpen] = useState(false);
   const chatButton = useRef<HTMLButtonElement>(null);
-  const closeChat = useCallback(() => {
-    setChatOpen(false);
-    chatButton.current?.focus();
-  }, []);
-  useEscape(chatOpen && !wide, closeChat);
+  // The drawer gives focus back to this button when it closes.
+  const closeChat = useCallback(() => setChatOpen(false), []);
 
   const [suggestion, setSuggestion] = useState<string | null>(null);
   const [suggestionError, setSuggestionError] = useState<string | null>(null);
@@ -243,9 +240,11 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
         )}
       </div>
       {!wide && chatOpen && (
-        <ChatDrawer onClose={closeChat}>
+        // On narrow screens the chat slides over the editor as a modal dialog: the editor behind is
+        // inert, so nothing typed in the drawer can land in the shared code.
+        <SideSheet id="code-chat" title="Chat" opener={chatButton} onClose={closeChat} className="w-full max-w-md">
           <CodeRoomChat me={me} session={chat.session} state={chat.state} attachments={attachments} />
-        </ChatDrawer>
+        </SideSheet>
       )}
     </div>
   );
@@ -260,45 +259,6 @@ function useUnread(session: RoomState | undefined, myId: string, visible: boolea
   }, [visible, newest]);
   if (!session || visible) return 0;
   return session.messages.filter((m) => m.seq > seenSeq && m.sender.id !== myId).length;
-}
-
-/** On narrow screens the chat slides over the editor; Escape or Close puts it away. */
-function ChatDrawer({ onClose, children }: { onClose(): void; children: ReactNode }) {
-  const close = useRef<HTMLButtonElement>(null);
-  useEffect(() => close.current?.focus(), []);
-  return (
-    <div className="fixed inset-0 z-30 flex justify-end">
-      <button
-        type="button"
-        aria-hidden="true"
-        tabIndex={-1}
-        onClick={onClose}
-        className="absolute inset-0 bg-slate-900/30"
-      />
-      <section
-        id="code-chat"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="code-chat-title"
-        className="relative flex h-full w-full max-w-md flex-col bg-white shadow-xl"
-      >
-        <div className="flex h-14 shrink-0 items-center justify-between border-b border-slate-200 px-4">
-          <h2 id="code-chat-title" className="text-[17px] font-semibold text-slate-900">
-            Chat
-          </h2>
-          <button
-            ref={close}
-            type="button"
-            onClick={onClose}
-            className="rounded-lg px-3 py-2 text-sm font-medium text-slate-700 outline-none hover:bg-slate-100 focus-visible:ring-4 focus-visible:ring-blue-300"
-          >
-            Close
-          </button>
-        </div>
-        {children}
-      </section>
-    </div>
-  );
 }
 
 /** Under the editor: how to take a suggestion, or why there are none; read out when one appears. */

@@ -268,7 +268,16 @@ export function ghostText(config: GhostTextConfig): Extension {
     Prec.highest(
       keymap.of([
         { key: 'Tab', run: acceptGhost },
-        { key: 'Escape', run: dismissGhost },
+        // Escape still starts CodeMirror's "Escape then Tab leaves the editor" (as the editor's hint
+        // says) when it dismisses a suggestion, which would otherwise swallow it.
+        {
+          key: 'Escape',
+          run: (view) => {
+            if (!dismissGhost(view)) return false;
+            view.setTabFocusMode(2000);
+            return true;
+          },
+        },
       ]),
     ),
   ];
