@@ -223,7 +223,7 @@ describe('ChatPage', () => {
   it('does not show you as online while your connection is down', async () => {
     const { realtime } = openRoom({ present: [alice, bob] });
     await userEvent.click(await screen.findByRole('button', { name: /People/ }));
-    const panel = screen.getByRole('region', { name: 'People in this room' });
+    const panel = screen.getByRole('dialog', { name: 'People in this room' });
     const me = () => within(panel).getByText('(you)').closest('li') as HTMLElement;
     await waitFor(() => expect(me()).toHaveTextContent(/Online/));
     await emit(() => realtime.emit('status', 'reconnecting'));
