@@ -35,6 +35,7 @@ function Page({ onEscape = () => {} }: { onEscape?: () => void }) {
       <main>
         <textarea aria-label="Behind" />
         <div aria-live="polite">news</div>
+        <div role="alert">trouble</div>
         {open && (
           <section>
             <Dialog
@@ -57,7 +58,7 @@ function Page({ onEscape = () => {} }: { onEscape?: () => void }) {
 }
 
 describe('useModalDialog', () => {
-  it('moves focus in, makes the page behind inert (not live regions), and undoes both on close', async () => {
+  it('moves focus in, makes the page behind inert (not its live regions), and undoes both on close', async () => {
     render(<Page />);
     const opener = screen.getByRole('button', { name: 'Open' });
     opener.focus();
@@ -66,6 +67,7 @@ describe('useModalDialog', () => {
     expect(document.querySelector('header')).toHaveAttribute('inert');
     expect(screen.getByLabelText('Behind')).toHaveAttribute('inert');
     expect(screen.getByText('news')).not.toHaveAttribute('inert');
+    expect(screen.getByText('trouble')).not.toHaveAttribute('inert');
     expect(screen.getByRole('dialog', { name: 'outer' }).closest('[inert]')).toBeNull();
 
     await userEvent.click(screen.getByRole('button', { name: 'Close outer' }));

@@ -33,16 +33,20 @@ function isShown(element: HTMLElement): boolean {
   return !element.closest('[hidden]');
 }
 
+/** Announcements ("Reconnecting…", a new message) still read out while a dialog is open. */
+const LIVE_REGIONS = '[aria-live], [role="alert"], [role="status"], [role="log"]';
+
 /**
  * Makes everything outside `dialog` inert: each sibling of the dialog and of each of its ancestors,
- * up to <body>. Live regions stay (inert would silence them; they hold nothing to click). Returns
+ * up to <body>. Live regions stay, as inert would silence them (Tab cannot reach a control in one,
+ * which the dialog's Tab handling sees to, nor a click, which the dialog's backdrop takes). Returns
  * how to undo it, touching only what this call changed (so dialogs opened over dialogs nest).
  */
 function inertOutside(dialog: HTMLElement): () => void {
   const changed: Element[] = [];
   for (let node: Element = dialog; node.parentElement && node !== document.body; node = node.parentElement) {
     for (const sibling of node.parentElement.children) {
-      if (sibling === node || sibling.hasAttribute('inert') || sibling.hasAttribute('aria-live')) continue;
+      if (sibling === node || sibling.hasAttribute('inert') || sibling.matches(LIVE_REGIONS)) continue;
       if (sibling instanceof HTMLScriptElement || sibling instanceof HTMLStyleElement) continue;
       sibling.setAttribute('inert', '');
       changed.push(sibling);
