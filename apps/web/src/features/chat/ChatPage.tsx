@@ -235,7 +235,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
           <section
             id="people-panel"
             aria-label="People in this room"
-            className="absolute inset-x-0 top-0 z-20 max-h-[70%] overflow-y-auto border-b border-slate-200 bg-white p-4 shadow-lg lg:hidden"
+            className="absolute inset-x-0 top-0 z-20 max-h-[70%] overflow-y-auto border-b border-slate-200 bg-surface p-4 shadow-lg lg:hidden"
           >
             {peopleHeading}
             <PeopleList people={everyone} myId={me.id} safetyCodes={safetyCodes} />
@@ -260,7 +260,7 @@ function keyNotice(status: EncryptedRoom['status']): string {
 function ChatFrame({ roomId, children }: { roomId: string; children: ReactNode }) {
   const wide = useMediaQuery('(min-width: 80rem)');
   return (
-    <div className="flex h-dvh bg-white">
+    <div className="flex h-dvh bg-surface">
       {wide && (
         <div className="w-72 shrink-0 border-r border-slate-200 bg-slate-50/60">
           <RoomSidebar activeRoomId={roomId} />

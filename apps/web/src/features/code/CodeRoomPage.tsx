@@ -130,8 +130,8 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
   const unread = useUnread(chat.state, me.id, chatVisible);
 
   return (
-    <div className="flex h-dvh flex-col bg-white">
-      <header className="flex min-h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 py-1 sm:gap-2 sm:px-3">
+    <div className="flex h-dvh flex-col bg-surface">
+      <header className="flex min-h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-surface px-1.5 py-1 sm:gap-2 sm:px-3">
         <BackLink />
         <div className="min-w-0 flex-1">
           {/* A long name takes two lines on a phone, then an ellipsis; the whole name is its title
@@ -273,14 +273,14 @@ function ChatDrawer({ onClose, children }: { onClose(): void; children: ReactNod
         aria-hidden="true"
         tabIndex={-1}
         onClick={onClose}
-        className="absolute inset-0 bg-slate-900/30"
+        className="absolute inset-0 bg-black/40"
       />
       <section
         id="code-chat"
         role="dialog"
         aria-modal="true"
         aria-labelledby="code-chat-title"
-        className="relative flex h-full w-full max-w-md flex-col bg-white shadow-xl"
+        className="relative flex h-full w-full max-w-md flex-col bg-surface shadow-xl"
       >
         <div className="flex h-14 shrink-0 items-center justify-between border-b border-slate-200 px-4">
           <h2 id="code-chat-title" className="text-[17px] font-semibold text-slate-900">
