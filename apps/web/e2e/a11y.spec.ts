@@ -130,18 +130,28 @@ test('the lobby: empty, with rooms, with a form error', async ({ browser }) => {
   await check(page, 'lobby with rooms');
 });
 
-test('a chat room: messages both ways, a file, typing, a pending send, the reconnecting banner, the image viewer', async ({
+test('a chat room: messages both ways, a file, typing, the people panel, the image viewer, reconnecting, a pending and a failed send', async ({
   browser,
 }) => {
   test.setTimeout(180_000);
   const a = await newUserPage(browser);
   const b = await newUserPage(browser);
-  // Alice's sockets go through the test, which can cut them: the "Reconnecting…" state.
+  // Alice's sockets go through the test, which can cut them (the "Reconnecting…" state) and refuse
+  // her sends as the server would (a failed send).
   let networkDown = false;
+  let refuseSends = false;
   const sockets: WebSocketRoute[] = [];
   await a.routeWebSocket(/\/ws(\?|$)/, (socket) => {
     if (networkDown) return void socket.close({ code: 1011, reason: 'network down' });
-    socket.connectToServer();
+    const server = socket.connectToServer();
+    socket.onMessage((message) => {
+      const frame = JSON.parse(String(message)) as { type: string; ref?: string };
+      if (refuseSends && frame.type === 'send') {
+        socket.send(
+          JSON.stringify({ type: 'error', ref: frame.ref, code: 'validation_failed', message: 'Refused by this test' }),
+        );
+      } else server.send(message);
+    });
     sockets.push(socket);
   });
   await register(a, person('Alice'));
@@ -202,7 +212,11 @@ test('a chat room: messages both ways, a file, typing, a pending send, the recon
   await send(a, 'Sent in the tunnel');
   await expect(messageItem(a, 'Sent in the tunnel')).toContainText('Sending…');
   await check(a, 'chat while reconnecting, with a pending message');
+  // Back online, the server refuses it: "Not sent", with Retry and Discard.
+  refuseSends = true;
   networkDown = false;
+  await expect(messageItem(a, 'Sent in the tunnel')).toContainText('Not sent', { timeout: 20_000 });
+  await check(a, 'chat with a failed send');
 });
 
 test('an encrypted room: waiting for the key, the safety codes open', async ({ browser }) => {
