@@ -3,11 +3,12 @@ import { errorMessage } from '../../app/errors.ts';
 import { Avatar } from '../../components/Avatar.tsx';
 import { Logo } from '../../components/Logo.tsx';
 import { LockIcon } from '../e2e/LockIcon.tsx';
+import { ThemeSelect } from '../theme/ThemeSelect.tsx';
 import { unreadCount } from './roomActivity.ts';
 import { roomPath } from './roomLinks.ts';
 import { useRoomsQuery } from './roomsApi.ts';
 
-/** On wide screens the chat page keeps every room in reach, with live unread counts. */
+/** On wide screens the chat page keeps every room in reach, with live unread counts, and the theme. */
 export function RoomSidebar({ activeRoomId }: { activeRoomId: string }) {
   const { data, error } = useRoomsQuery();
   return (
@@ -64,6 +65,9 @@ export function RoomSidebar({ activeRoomId }: { activeRoomId: string }) {
           );
         })}
       </ul>
+      <div className="shrink-0 border-t border-slate-200 px-4 py-2.5 text-sm">
+        <ThemeSelect />
+      </div>
     </nav>
   );
 }
