@@ -2,7 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 
-const folder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../artifacts/screenshots');
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const folder = path.join(repo, 'artifacts/screenshots');
 
 const SIZES = [
   { width: 390, height: 844 },
@@ -26,4 +27,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: screenshotPath(`${name}-${size.width}x${size.height}`) });
   }
   if (original) await page.setViewportSize(original);
+}
+
+/**
+ * Where a screenshot kept in the docs goes: docs/screenshots/<name>.png when DOCS_SCREENSHOTS=1
+ * (to refresh the committed pictures on purpose), else artifacts/screenshots/<name>.png like the rest,
+ * so an ordinary test run never rewrites tracked files.
+ */
+export function docsScreenshotPath(name: string): string {
+  return process.env.DOCS_SCREENSHOTS === '1'
+    ? path.join(repo, 'docs/screenshots', `${name}.png`)
+    : screenshotPath(name);
 }

@@ -1,9 +1,9 @@
 import type { ButtonHTMLAttributes } from 'react';
 
 const tones = {
-  primary: 'bg-blue-600 text-white hover:bg-blue-700 focus-visible:ring-blue-300',
-  success: 'bg-emerald-600 text-white hover:bg-emerald-700 focus-visible:ring-emerald-300',
-  quiet: 'bg-white text-slate-700 ring-1 ring-slate-300 ring-inset hover:bg-slate-50 focus-visible:ring-blue-300',
+  primary: 'bg-blue-600 text-white hover:bg-primary-hover focus-visible:ring-blue-300',
+  success: 'bg-success text-white hover:bg-success-hover focus-visible:ring-emerald-300',
+  quiet: 'bg-surface text-slate-700 ring-1 ring-slate-300 ring-inset hover:bg-slate-50 focus-visible:ring-blue-300',
 } as const;
 
 type Props = ButtonHTMLAttributes<HTMLButtonElement> & { tone?: keyof typeof tones; busy?: boolean };

@@ -17,7 +17,7 @@ export function CenteredLayout({ children }: { children: ReactNode }) {
         <Logo />
         Tandem
       </Link>
-      <main className="w-full max-w-sm rounded-3xl bg-white p-6 shadow-sm ring-1 ring-slate-200 sm:p-8">
+      <main className="w-full max-w-sm rounded-3xl bg-surface p-6 shadow-sm ring-1 ring-slate-200 sm:p-8">
         {children}
       </main>
     </div>
@@ -25,4 +25,4 @@ export function CenteredLayout({ children }: { children: ReactNode }) {
 }
 
 export const linkClass =
-  'font-semibold text-blue-600 underline-offset-4 rounded hover:underline outline-none focus-visible:ring-4 focus-visible:ring-blue-300';
+  'font-semibold text-blue-700 underline-offset-4 rounded hover:underline outline-none focus-visible:ring-4 focus-visible:ring-blue-300';

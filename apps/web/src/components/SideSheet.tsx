@@ -38,7 +38,7 @@ export function SideSheet({ id, title, subtitle, opener, onClose, className, chi
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
-        className={`relative flex h-full flex-col bg-white shadow-xl ${className}`}
+        className={`relative flex h-full flex-col bg-surface shadow-xl ${className}`}
       >
         <div className="flex h-14 shrink-0 items-center justify-between gap-2 border-b border-slate-200 pr-2 pl-4">
           <div className="min-w-0">

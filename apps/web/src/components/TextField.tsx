@@ -22,10 +22,10 @@ export function TextField({ label, error, hint, className, ...input }: Props) {
         id={id}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
-        className={`block w-full rounded-xl border bg-white px-3.5 py-2.5 text-base text-slate-900 shadow-xs outline-none transition placeholder:text-slate-400 focus-visible:ring-4 ${
+        className={`block w-full rounded-xl border bg-surface px-3.5 py-2.5 text-base text-slate-900 shadow-xs outline-none transition placeholder:text-slate-500 focus-visible:ring-4 ${
           error
             ? 'border-red-500 focus-visible:border-red-500 focus-visible:ring-red-100'
-            : 'border-slate-300 focus-visible:border-blue-500 focus-visible:ring-blue-100'
+            : 'border-slate-500 focus-visible:border-blue-500 focus-visible:ring-blue-100'
         }`}
         {...input}
       />
@@ -35,7 +35,7 @@ export function TextField({ label, error, hint, className, ...input }: Props) {
         </p>
       )}
       {error && (
-        <p id={errorId} className="mt-1.5 text-sm text-red-600">
+        <p id={errorId} className="mt-1.5 text-sm text-red-700">
           {error}
         </p>
       )}

@@ -75,7 +75,7 @@ describe('attachments in a message', () => {
     expect(chip).toHaveAttribute('href', menu.url);
     expect(chip).toHaveAttribute('download', 'lunch-menu.pdf');
     expect(chip).toHaveTextContent('47 KB');
-    expect(chip).toHaveAccessibleName('lunch-menu.pdf, PDF, 47 KB, download');
+    expect(chip).toHaveAccessibleName('lunch-menu.pdf, 47 KB, PDF, download');
     expect(screen.queryByRole('img')).not.toBeInTheDocument();
   });
 
@@ -95,7 +95,7 @@ describe('attachments in a message', () => {
     expect(images).toHaveClass('grid-cols-2');
     expect(screen.getByRole('list', { name: 'Files' })).toBeInTheDocument();
     const chip = screen.getByRole('link', { name: /lunch-menu\.pdf/ });
-    expect(chip).toHaveClass('bg-white');
+    expect(chip).toHaveClass('bg-surface');
   });
 
   it('sends an SVG as a file, never into an <img>', () => {

@@ -83,34 +83,36 @@ function FileChip({ file, own }: { file: Attachment; own: boolean }) {
       href={file.url}
       download={file.name}
       // Said in one breath; the parts below are laid out as blocks, which names do not always space.
-      aria-label={`${file.name}, ${kind}, ${size}, download`}
+      // The name and size come first, in the order they are seen (WCAG 2.5.3, label in name).
+      aria-label={`${file.name}, ${size}, ${kind}, download`}
       className={`group flex items-center gap-2.5 rounded-xl px-2.5 py-2 no-underline outline-none transition focus-visible:ring-4 ${
         own
-          ? 'bg-white/15 text-white hover:bg-white/25 focus-visible:ring-blue-200'
-          : 'bg-white text-slate-900 ring-1 ring-slate-200 hover:bg-slate-50 focus-visible:ring-blue-300'
+          ? 'bg-black/15 text-white hover:bg-black/25 focus-visible:ring-blue-200'
+          : 'bg-surface text-slate-900 ring-1 ring-slate-200 hover:bg-slate-50 focus-visible:ring-blue-300'
       }`}
     >
       <span
         className={`relative flex size-10 shrink-0 items-center justify-center rounded-lg ${
-          own ? 'bg-white/20 text-white' : kind === 'PDF' ? 'bg-red-50 text-red-600' : 'bg-blue-50 text-blue-600'
+          own ? 'bg-white/20 text-white' : kind === 'PDF' ? 'bg-red-50 text-red-700' : 'bg-blue-50 text-blue-700'
         }`}
       >
         <FileIcon className="size-6" />
         <span
-          className={`absolute -bottom-0.5 rounded px-0.5 text-[9px] leading-tight font-bold tracking-wide ${
-            own ? 'bg-white text-blue-700' : kind === 'PDF' ? 'bg-red-600 text-white' : 'bg-blue-600 text-white'
+          // Drawn from an attribute, not a text node: a decoration, not part of the link's visible text,
+          // which must read as its name (WCAG 2.5.3).
+          data-badge={badge(file.name, kind)}
+          className={`absolute -bottom-0.5 rounded px-0.5 text-[9px] leading-tight font-bold tracking-wide before:content-[attr(data-badge)] ${
+            own ? 'bg-surface text-blue-700' : kind === 'PDF' ? 'bg-red-600 text-white' : 'bg-blue-600 text-white'
           }`}
           aria-hidden="true"
-        >
-          {badge(file.name, kind)}
-        </span>
+        />
       </span>
       <span className="min-w-0 flex-1">
-        <span className="block truncate text-sm leading-snug font-medium">{file.name}</span>
-        <span className={`block text-xs ${own ? 'text-blue-100' : 'text-slate-500'}`}>{size}</span>
+        <span className="block truncate text-sm leading-snug font-medium">{file.name}</span>{' '}
+        <span className={`block text-xs ${own ? 'text-white/90' : 'text-slate-500'}`}>{size}</span>
       </span>
       <DownloadIcon
-        className={`size-5 shrink-0 ${own ? 'text-blue-100' : 'text-slate-400 group-hover:text-slate-600'}`}
+        className={`size-5 shrink-0 ${own ? 'text-white/90' : 'text-slate-500 group-hover:text-slate-700'}`}
       />
     </a>
   );

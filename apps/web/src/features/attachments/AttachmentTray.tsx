@@ -74,7 +74,7 @@ function DraftRow({ draft, onRemove, onRetry }: { draft: Draft } & Pick<Props, '
       ) : (
         <span
           className={`flex size-10 shrink-0 items-center justify-center rounded-lg ${
-            failed ? 'bg-red-100 text-red-600' : 'bg-white text-slate-500 ring-1 ring-slate-200'
+            failed ? 'bg-red-100 text-red-700' : 'bg-surface text-slate-500 ring-1 ring-slate-200'
           }`}
         >
           {failed ? <AlertIcon className="size-5" /> : <FileIcon />}

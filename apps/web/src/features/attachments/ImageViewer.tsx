@@ -37,7 +37,7 @@ export function ImageViewer({ image, onClose }: { image: Attachment; onClose(): 
           <h2 id={titleId} className="truncate text-sm font-semibold">
             {image.name}
           </h2>
-          <p className="text-xs text-slate-300">{formatSize(image.size)}</p>
+          <p className="text-xs text-white/80">{formatSize(image.size)}</p>
         </div>
         <a
           href={image.url}

@@ -2,10 +2,11 @@ import { Link } from 'react-router';
 import { errorMessage } from '../../app/errors.ts';
 import { useAppSelector } from '../../app/hooks.ts';
 import { linkClass } from '../../components/CenteredLayout.tsx';
+import { ThemeSelect } from '../theme/ThemeSelect.tsx';
 import { useLogoutMutation } from './authApi.ts';
 import { displayName, selectCurrentUser } from './authSlice.ts';
 
-/** Who is signed in, a way to register for guests, and sign out. */
+/** Who is signed in, a way to register for guests, the theme, and sign out. */
 export function AccountBar() {
   const user = useAppSelector(selectCurrentUser);
   const [logout, { error, isLoading }] = useLogoutMutation();
@@ -23,6 +24,7 @@ export function AccountBar() {
           Register
         </Link>
       )}
+      <ThemeSelect />
       <button
         type="button"
         onClick={() => logout()}
@@ -32,7 +34,7 @@ export function AccountBar() {
         Sign out
       </button>
       {error && (
-        <p role="alert" className="text-red-600">
+        <p role="alert" className="text-red-700">
           {errorMessage(error)}
         </p>
       )}

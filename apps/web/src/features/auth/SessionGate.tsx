@@ -16,7 +16,7 @@ export function SessionGate({ children }: { children: ReactNode }) {
   const { error, refetch, isFetching } = useMeQuery();
   if (status !== 'unknown') return children;
   return (
-    <div className="flex min-h-dvh flex-col items-center justify-center gap-4 bg-white px-6 text-center">
+    <div className="flex min-h-dvh flex-col items-center justify-center gap-4 bg-surface px-6 text-center">
       <Logo className="size-12" />
       {error && !isFetching ? (
         <div role="alert" className="max-w-sm space-y-4">

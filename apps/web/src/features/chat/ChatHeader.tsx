@@ -28,7 +28,7 @@ export function ChatHeader({
   actions,
 }: Props) {
   return (
-    <header className="flex h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 sm:px-3">
+    <header className="flex h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-surface px-1.5 sm:px-3">
       <BackLink />
       <div className="min-w-0 flex-1">
         <PageHeading className="truncate text-[17px] leading-tight font-semibold text-slate-900">{title}</PageHeading>

@@ -266,7 +266,7 @@ function keyNotice(status: EncryptedRoom['status']): string {
 function ChatFrame({ roomId, children }: { roomId: string; children: ReactNode }) {
   const wide = useMediaQuery('(min-width: 80rem)');
   return (
-    <div className="flex h-dvh bg-white">
+    <div className="flex h-dvh bg-surface">
       {wide && (
         <div className="w-72 shrink-0 border-r border-slate-200 bg-slate-50/60">
           <RoomSidebar activeRoomId={roomId} />

@@ -125,6 +125,9 @@ export function Composer({
         onRetry={attachments.retry}
         onEmptied={focusField}
       />
+      <label htmlFor={`${id}-body`} className="block px-14 pb-0.5 text-xs font-medium text-slate-600">
+        Message
+      </label>
       <div className="flex items-end gap-1 sm:gap-2">
         {filesAllowed && (
           <button
@@ -152,9 +155,6 @@ export function Composer({
             field.current?.focus();
           }}
         />
-        <label htmlFor={`${id}-body`} className="sr-only">
-          Message
-        </label>
         <textarea
           id={`${id}-body`}
           ref={field}
@@ -170,10 +170,10 @@ export function Composer({
           placeholder="Start typing..."
           aria-invalid={shownTextProblem ? true : undefined}
           aria-describedby={disabledReason && disabledReasonId ? `${disabledReasonId} ${id}-help` : `${id}-help`}
-          className={`block max-h-40 min-h-11 flex-1 resize-none rounded-3xl border bg-white px-4 py-2.5 text-[15px] leading-6 outline-none transition placeholder:text-slate-400 focus-visible:ring-4 ${
+          className={`block max-h-40 min-h-11 flex-1 resize-none rounded-3xl border bg-surface px-4 py-2.5 text-[15px] leading-6 outline-none transition placeholder:text-slate-500 focus-visible:ring-4 ${
             shownTextProblem
               ? 'border-red-400 focus-visible:ring-red-100'
-              : 'border-slate-300 focus-visible:border-blue-500 focus-visible:ring-blue-100'
+              : 'border-slate-500 focus-visible:border-blue-500 focus-visible:ring-blue-100'
           }`}
         />
         <button
@@ -184,7 +184,7 @@ export function Composer({
             disabledReason && disabledReasonId ? disabledReasonId : shownProblem ? `${id}-help` : undefined
           }
           className={`flex size-11 shrink-0 items-center justify-center rounded-full outline-none transition focus-visible:ring-4 focus-visible:ring-blue-300 ${
-            problem ? 'text-blue-300' : 'text-blue-600 hover:bg-blue-50'
+            problem ? 'text-blue-300 dark:text-slate-400' : 'text-blue-700 hover:bg-blue-50'
           }`}
         >
           <svg viewBox="0 0 24 24" className="size-7" aria-hidden="true">
@@ -197,7 +197,7 @@ export function Composer({
       </div>
       <div id={`${id}-help`} className="min-h-5 px-4 pt-1 text-xs" aria-live="polite">
         {helpProblem ? (
-          <span className={waiting ? 'text-slate-600' : 'text-red-600'}>{helpProblem}</span>
+          <span className={waiting ? 'text-slate-600' : 'text-red-700'}>{helpProblem}</span>
         ) : length > COUNTER_FROM ? (
           <span className="text-slate-500">
             {length.toLocaleString()} / {MESSAGE_MAX.toLocaleString()}

@@ -82,7 +82,7 @@ export function MessageBubble({
         own={own}
         className={own ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-slate-100 text-slate-900'}
       />
-      <span className={`mt-1 text-xs text-slate-400 ${own ? 'mr-1' : 'ml-3'}`}>
+      <span className={`mt-1 text-xs text-slate-500 ${own ? 'mr-1' : 'ml-3'}`}>
         <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
         {seen && <span className="text-slate-500"> · seen</span>}
       </span>
@@ -105,11 +105,11 @@ export function PendingBubble({
   if (failed) {
     status = (
       <div className="mt-1 mr-1 flex flex-wrap items-center justify-end gap-x-2 text-xs">
-        <span className="text-red-600">Not sent: {outgoing.error}</span>
+        <span className="text-red-700">Not sent: {outgoing.error}</span>
         <button
           type="button"
           onClick={() => onRetry(outgoing.clientMessageId)}
-          className="rounded font-semibold text-blue-600 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-blue-400"
+          className="rounded font-semibold text-blue-700 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-blue-400"
         >
           Retry
         </button>
@@ -123,7 +123,7 @@ export function PendingBubble({
       </div>
     );
   } else {
-    status = <span className="mt-1 mr-1 text-xs text-slate-400">Sending…</span>;
+    status = <span className="mt-1 mr-1 text-xs text-slate-500">Sending…</span>;
   }
   return (
     <div className="mt-1 flex flex-col items-end">
@@ -132,7 +132,7 @@ export function PendingBubble({
         body={outgoing.body}
         attachments={outgoing.attachments}
         own
-        className={`rounded-br-md text-white ${failed ? 'bg-blue-600/60 ring-2 ring-red-500' : 'bg-blue-600/70'}`}
+        className={`rounded-br-md text-white ${failed ? 'bg-blue-600 ring-2 ring-red-500 ring-offset-2 ring-offset-surface' : 'bg-blue-600'}`}
       />
       {status}
     </div>

@@ -90,12 +90,12 @@ export const MessageList = memo(function MessageList({
               type="button"
               onClick={onLoadOlder}
               disabled={loadingOlder}
-              className="rounded-full px-3 py-1 text-sm font-medium text-blue-600 outline-none hover:bg-blue-50 focus-visible:ring-2 focus-visible:ring-blue-400 disabled:text-slate-400"
+              className="rounded-full px-3 py-1 text-sm font-medium text-blue-700 outline-none hover:bg-blue-50 focus-visible:ring-2 focus-visible:ring-blue-400 disabled:text-slate-500"
             >
               {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
             </button>
             {olderError && (
-              <p role="alert" className="text-sm text-red-600">
+              <p role="alert" className="text-sm text-red-700">
                 {olderError}
               </p>
             )}

@@ -38,7 +38,7 @@ export function PeopleList({
             <span className="relative">
               <Avatar name={displayName(user)} seed={user.id} className="size-9 text-xs" />
               <span
-                className={`absolute -right-0.5 -bottom-0.5 size-3 rounded-full ring-2 ring-white ${online ? 'bg-emerald-500' : 'bg-slate-300'}`}
+                className={`absolute -right-0.5 -bottom-0.5 size-3 rounded-full ring-2 ring-surface ${online ? 'bg-emerald-500' : 'bg-slate-300'}`}
                 aria-hidden="true"
               />
             </span>

@@ -1,11 +1,5 @@
 import { defaultKeymap, indentWithTab } from '@codemirror/commands';
-import {
-  bracketMatching,
-  defaultHighlightStyle,
-  indentOnInput,
-  indentUnit,
-  syntaxHighlighting,
-} from '@codemirror/language';
+import { bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, EditorState } from '@codemirror/state';
 import {
   drawSelection,
@@ -17,6 +11,7 @@ import {
   keymap,
   lineNumbers,
 } from '@codemirror/view';
+import { tags as t } from '@lezer/highlight';
 import { useEffect, useId, useRef, useState } from 'react';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import { type GhostTextConfig, ghostText } from './ghostText.ts';
@@ -43,8 +38,9 @@ const languageSetup = (language: Language) => [
   indentUnit.of(language === 'python' ? '    ' : '  '),
 ];
 
+// Colours are the app's palette variables, so the editor follows the light or dark theme (index.css).
 const theme = EditorView.theme({
-  '&': { height: '100%', fontSize: '14px', backgroundColor: '#ffffff' },
+  '&': { height: '100%', fontSize: '14px', backgroundColor: 'var(--color-surface)' },
   '&.cm-focused': { outline: 'none' },
   '.cm-scroller': {
     fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
@@ -52,9 +48,16 @@ const theme = EditorView.theme({
   },
   // Room for a remote caret's name above the first line.
   '.cm-content': { paddingTop: '20px', paddingBottom: '40vh' },
-  '.cm-gutters': { backgroundColor: '#f8fafc', color: '#94a3b8', borderRight: '1px solid #e2e8f0' },
-  '.cm-activeLine': { backgroundColor: '#f1f5f980' },
-  '.cm-activeLineGutter': { backgroundColor: '#e2e8f0', color: '#334155' },
+  '.cm-gutters': {
+    backgroundColor: 'var(--color-slate-50)',
+    color: 'var(--color-slate-500)',
+    borderRight: '1px solid var(--color-slate-200)',
+  },
+  '.cm-activeLine': { backgroundColor: 'color-mix(in oklab, var(--color-slate-100) 50%, transparent)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--color-slate-200)', color: 'var(--color-slate-700)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--color-slate-900)' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection':
+    { backgroundColor: 'var(--color-blue-100)' },
 });
 
 /**
@@ -63,6 +66,30 @@ const theme = EditorView.theme({
  * out as its description, since nothing else would tell a keyboard user.
  */
 export const KEYBOARD_HINT = 'Tab indents · Esc then Tab leaves the editor';
+
+/**
+ * CodeMirror's default highlighting, in the palette's text shades (700: at least 4.5:1 on the
+ * editor's background, and mirrored to light shades in the dark theme).
+ */
+const highlightStyle = HighlightStyle.define([
+  { tag: t.meta, color: 'var(--color-slate-600)' },
+  { tag: t.link, textDecoration: 'underline' },
+  { tag: t.heading, textDecoration: 'underline', fontWeight: 'bold' },
+  { tag: t.emphasis, fontStyle: 'italic' },
+  { tag: t.strong, fontWeight: 'bold' },
+  { tag: t.strikethrough, textDecoration: 'line-through' },
+  { tag: t.keyword, color: 'var(--color-violet-700)' },
+  { tag: [t.atom, t.bool, t.url, t.contentSeparator, t.labelName], color: 'var(--color-blue-700)' },
+  { tag: [t.literal, t.inserted], color: 'var(--color-emerald-700)' },
+  { tag: [t.string, t.deleted], color: 'var(--color-red-700)' },
+  { tag: [t.regexp, t.escape, t.special(t.string)], color: 'var(--color-rose-700)' },
+  { tag: t.definition(t.variableName), color: 'var(--color-indigo-700)' },
+  { tag: t.local(t.variableName), color: 'var(--color-violet-700)' },
+  { tag: [t.typeName, t.namespace, t.className], color: 'var(--color-teal-700)' },
+  { tag: [t.special(t.variableName), t.macroName, t.definition(t.propertyName)], color: 'var(--color-sky-700)' },
+  { tag: t.comment, color: 'var(--color-slate-500)', fontStyle: 'italic' },
+  { tag: t.invalid, color: 'var(--color-red-700)' },
+]);
 
 /**
  * CodeMirror 6 bound to the room's Y.Text: everyone's edits merge (CRDT), the others' cursors
@@ -104,7 +131,7 @@ export function CodeEditor({
           indentOnInput(),
           bracketMatching(),
           highlightActiveLine(),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          syntaxHighlighting(highlightStyle),
           EditorState.tabSize.of(4),
           languages.current.of(languageSetup(latest.current.language)),
           // The awareness goes to our own remote cursors (names shown for a moment, not for good).
@@ -128,6 +155,9 @@ export function CodeEditor({
           EditorView.updateListener.of((update) => {
             if (update.focusChanged) setFocused(update.view.hasFocus);
           }),
+          // Focusable as far as checkers know too (a contenteditable is, but axe wants a tabindex),
+          // so the scrolling area around it counts as reachable by keyboard. Same tab order.
+          EditorView.contentAttributes.of({ tabindex: '0' }),
           theme,
         ],
       }),

@@ -127,8 +127,8 @@ function CodeRoom({ room, me }: { room: RoomSummary; me: PublicUser }) {
   const unread = useUnread(chat.state, me.id, chatVisible);
 
   return (
-    <div className="flex h-dvh flex-col bg-white">
-      <header className="flex min-h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-1.5 py-1 sm:gap-2 sm:px-3">
+    <div className="flex h-dvh flex-col bg-surface">
+      <header className="flex min-h-14 shrink-0 items-center gap-1 border-b border-slate-200 bg-surface px-1.5 py-1 sm:gap-2 sm:px-3">
         <BackLink />
         <div className="min-w-0 flex-1">
           {/* A long name takes two lines on a phone, then an ellipsis; the whole name is its title

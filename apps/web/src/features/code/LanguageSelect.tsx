@@ -8,7 +8,7 @@ export function LanguageSelect({ value, onChange, disabled }: Props) {
   const id = useId();
   return (
     <div className="flex items-center gap-2">
-      <label htmlFor={id} className="sr-only sm:not-sr-only sm:text-sm sm:text-slate-500">
+      <label htmlFor={id} className="sr-only sm:not-sr-only sm:text-sm sm:text-slate-600">
         Language
       </label>
       <select
@@ -16,7 +16,7 @@ export function LanguageSelect({ value, onChange, disabled }: Props) {
         value={value}
         disabled={disabled}
         onChange={(e) => onChange(toLanguage(e.target.value))}
-        className="h-9 w-[7.25rem] rounded-lg border border-slate-300 bg-white pr-8 pl-2.5 text-sm font-medium text-slate-800 outline-none focus-visible:border-blue-500 focus-visible:ring-4 focus-visible:ring-blue-100 disabled:opacity-60"
+        className="h-9 w-[7.25rem] rounded-lg border border-slate-500 bg-surface pr-8 pl-2.5 text-sm font-medium text-slate-800 outline-none focus-visible:border-blue-500 focus-visible:ring-4 focus-visible:ring-blue-100 disabled:opacity-60"
       >
         {LANGUAGES.map((language) => (
           <option key={language.id} value={language.id}>

@@ -31,7 +31,7 @@ export function PresenceList({ participants, max, compact }: PresenceProps) {
                 ? 'sr-only'
                 : compact
                   ? 'flex shrink-0 rounded-full'
-                  : 'flex min-w-0 shrink items-center gap-1.5 rounded-full bg-white py-0.5 pr-2.5 pl-0.5 text-sm ring-1 ring-slate-200'
+                  : 'flex min-w-0 shrink items-center gap-1.5 rounded-full bg-surface py-0.5 pr-2.5 pl-0.5 text-sm ring-1 ring-slate-200'
             }
           >
             <PersonDot participant={p} />
@@ -94,7 +94,7 @@ function EveryoneHere({ participants, hidden }: { participants: Participant[]; h
       {open && (
         <div
           id={`${id}-everyone`}
-          className="absolute top-full left-0 z-20 mt-1.5 w-60 max-w-[calc(100vw-1.5rem)] rounded-xl bg-white p-2 shadow-lg ring-1 ring-slate-200"
+          className="absolute top-full left-0 z-20 mt-1.5 w-60 max-w-[calc(100vw-1.5rem)] rounded-xl bg-surface p-2 shadow-lg ring-1 ring-slate-200"
         >
           <ul aria-label="Everyone here" className="max-h-72 space-y-1 overflow-y-auto">
             {participants.map((p) => (

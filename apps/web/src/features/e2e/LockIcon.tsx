@@ -7,7 +7,7 @@ const shape = (
 
 /** Marks an end-to-end encrypted room (list, header); `decorative` when words next to it say so. */
 export function LockIcon({ className = 'size-4', decorative = false }: { className?: string; decorative?: boolean }) {
-  const classes = `shrink-0 text-emerald-600 ${className}`;
+  const classes = `shrink-0 text-emerald-700 ${className}`;
   if (decorative) {
     return (
       <svg viewBox="0 0 24 24" className={classes} fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">

@@ -90,7 +90,7 @@ export function CreateRoomForm() {
           <label
             key={choice.value}
             htmlFor={`${id}-${choice.value}`}
-            className="flex cursor-pointer items-start gap-3 rounded-xl border border-slate-200 bg-white p-3 transition has-checked:border-blue-500 has-checked:bg-blue-50/60 has-focus-visible:ring-4 has-focus-visible:ring-blue-200"
+            className="flex cursor-pointer items-start gap-3 rounded-xl border border-slate-200 bg-surface p-3 transition has-checked:border-blue-500 has-checked:bg-blue-50/60 has-focus-visible:ring-4 has-focus-visible:ring-blue-200"
           >
             <input
               id={`${id}-${choice.value}`}

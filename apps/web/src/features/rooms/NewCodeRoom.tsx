@@ -21,7 +21,7 @@ export function NewCodeRoom() {
         A shared editor with live cursors and suggestions, and a chat. Not end-to-end encrypted: the server merges
         everyone’s edits.
       </p>
-      <div role="alert">{message && <p className="mt-2 text-sm text-red-600">{message}</p>}</div>
+      <div role="alert">{message && <p className="mt-2 text-sm text-red-700">{message}</p>}</div>
       <Button tone="quiet" busy={isLoading} onClick={onClick} className="mt-3 w-full">
         <svg
           viewBox="0 0 24 24"

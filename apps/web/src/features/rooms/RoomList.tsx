@@ -15,7 +15,7 @@ export function RoomList() {
   const { data, error, isLoading, refetch } = useRoomsQuery(undefined, { refetchOnMountOrArgChange: true });
   const rooms = data?.rooms ?? [];
   return (
-    <section aria-labelledby="all-rooms" className="rounded-3xl bg-white shadow-sm ring-1 ring-slate-200">
+    <section aria-labelledby="all-rooms" className="rounded-3xl bg-surface shadow-sm ring-1 ring-slate-200">
       <div className="flex items-baseline justify-between border-b border-slate-100 px-5 py-4 sm:px-6">
         <h2 id="all-rooms" className="text-lg font-semibold text-slate-900">
           All rooms

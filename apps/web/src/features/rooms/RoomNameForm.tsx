@@ -15,8 +15,8 @@ type Props = {
 };
 
 /**
- * One of the front page's two forms (seed 000): a heading, a room name field whose label is
- * also its placeholder, and a coloured button. The server's error is shown under the field.
+ * One of the front page's two forms (seed 000): a heading, a room name field with its label
+ * above it, and a coloured button. The server's error is shown under the field.
  */
 export function RoomNameForm({ heading, label, action, tone, busy, error, onSubmit, children }: Props) {
   const id = useId();
@@ -36,29 +36,30 @@ export function RoomNameForm({ heading, label, action, tone, busy, error, onSubm
         {heading}
       </h2>
       <form onSubmit={submit} className="mt-3 space-y-3" noValidate>
-        <label htmlFor={`${id}-name`} className="sr-only">
-          {label}
-        </label>
-        <input
-          id={`${id}-name`}
-          value={name}
-          onChange={(e) => {
-            setName(e.target.value);
-            setBlank(false);
-          }}
-          placeholder={label}
-          autoComplete="off"
-          aria-invalid={message ? true : undefined}
-          aria-describedby={message ? `${id}-error` : undefined}
-          className={`block w-full rounded-xl border bg-white px-3.5 py-2.5 text-base shadow-xs outline-none transition placeholder:text-slate-400 focus-visible:ring-4 ${
-            message
-              ? 'border-red-500 focus-visible:ring-red-100'
-              : 'border-slate-300 focus-visible:border-blue-500 focus-visible:ring-blue-100'
-          }`}
-        />
+        <div>
+          <label htmlFor={`${id}-name`} className="mb-1.5 block text-sm font-medium text-slate-700">
+            {label}
+          </label>
+          <input
+            id={`${id}-name`}
+            value={name}
+            onChange={(e) => {
+              setName(e.target.value);
+              setBlank(false);
+            }}
+            autoComplete="off"
+            aria-invalid={message ? true : undefined}
+            aria-describedby={message ? `${id}-error` : undefined}
+            className={`block w-full rounded-xl border bg-surface px-3.5 py-2.5 text-base shadow-xs outline-none transition focus-visible:ring-4 ${
+              message
+                ? 'border-red-500 focus-visible:ring-red-100'
+                : 'border-slate-500 focus-visible:border-blue-500 focus-visible:ring-blue-100'
+            }`}
+          />
+        </div>
         <div role="alert">
           {message && (
-            <p id={`${id}-error`} className="text-sm text-red-600">
+            <p id={`${id}-error`} className="text-sm text-red-700">
               {message}
             </p>
           )}

@@ -3,11 +3,12 @@ import { errorMessage } from '../../app/errors.ts';
 import { Avatar } from '../../components/Avatar.tsx';
 import { Logo } from '../../components/Logo.tsx';
 import { LockIcon } from '../e2e/LockIcon.tsx';
+import { ThemeSelect } from '../theme/ThemeSelect.tsx';
 import { unreadCount } from './roomActivity.ts';
 import { roomPath } from './roomLinks.ts';
 import { useRoomsQuery } from './roomsApi.ts';
 
-/** On wide screens the chat page keeps every room in reach, with live unread counts. */
+/** On wide screens the chat page keeps every room in reach, with live unread counts, and the theme. */
 export function RoomSidebar({ activeRoomId }: { activeRoomId: string }) {
   const { data, error } = useRoomsQuery();
   return (
@@ -17,13 +18,13 @@ export function RoomSidebar({ activeRoomId }: { activeRoomId: string }) {
         <span className="text-lg font-bold tracking-tight">Tandem</span>
         <Link
           to="/lobby"
-          className="ml-auto rounded-lg px-2 py-1 text-sm font-medium text-blue-600 outline-none hover:bg-blue-50 focus-visible:ring-2 focus-visible:ring-blue-400"
+          className="ml-auto rounded-lg px-2 py-1 text-sm font-medium text-blue-700 outline-none hover:bg-blue-50 focus-visible:ring-2 focus-visible:ring-blue-400"
         >
           All rooms
         </Link>
       </div>
       {error && (
-        <p role="alert" className="p-4 text-sm text-red-600">
+        <p role="alert" className="p-4 text-sm text-red-700">
           {errorMessage(error)}
         </p>
       )}
@@ -49,7 +50,9 @@ export function RoomSidebar({ activeRoomId }: { activeRoomId: string }) {
                     {room.name}
                     {room.encrypted && <LockIcon className="ml-1 inline size-3.5 align-[-2px]" />}
                   </span>
-                  <span className="block text-xs text-slate-500">{room.onlineCount.toLocaleString()} online</span>
+                  <span className={`block text-xs ${active ? 'text-slate-600' : 'text-slate-500'}`}>
+                    {room.onlineCount.toLocaleString()} online
+                  </span>
                 </span>
                 {unread !== null && unread > 0 && (
                   <span className="rounded-full bg-blue-600 px-2 py-0.5 text-xs font-semibold text-white">
@@ -62,6 +65,9 @@ export function RoomSidebar({ activeRoomId }: { activeRoomId: string }) {
           );
         })}
       </ul>
+      <div className="shrink-0 border-t border-slate-200 px-4 py-2.5 text-sm">
+        <ThemeSelect />
+      </div>
     </nav>
   );
 }

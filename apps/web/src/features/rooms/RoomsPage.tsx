@@ -14,7 +14,7 @@ export function RoomsPage() {
   useDocumentTitle('Rooms');
   return (
     <div className="min-h-dvh bg-slate-50">
-      <header className="sticky top-0 z-10 border-b border-slate-200 bg-white/90 backdrop-blur">
+      <header className="sticky top-0 z-10 border-b border-slate-200 bg-surface/90 backdrop-blur">
         <div className="mx-auto flex h-14 max-w-5xl items-center justify-between gap-4 px-4">
           <Link
             to="/lobby"
@@ -36,7 +36,7 @@ export function RoomsPage() {
             is what a person comes back for, and it is not pushed below three forms. */}
         <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_20rem] lg:items-start">
           <RoomList />
-          <div className="space-y-6 rounded-3xl bg-white p-5 shadow-sm ring-1 ring-slate-200 sm:p-6">
+          <div className="space-y-6 rounded-3xl bg-surface p-5 shadow-sm ring-1 ring-slate-200 sm:p-6">
             <CreateRoomForm />
             <JoinRoomForm />
             <div className="border-t border-slate-100 pt-5">
