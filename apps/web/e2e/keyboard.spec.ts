@@ -201,6 +201,30 @@ test('keyboard only: sign in, join a room by its name, and the people sheet on a
   await context.close();
 });
 
+// The one pointer test here: the page behind the sheet is inert, but the dimmed strip beside it is
+// not, so a tap there still closes it.
+test('on a phone, a tap beside the people sheet closes it', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: PHONE, hasTouch: true });
+  const page = await context.newPage();
+  const room = `Tap beside ${uniqueSuffix()}`;
+  await roomMadeByAnother(page, room);
+  expect((await context.request.post('/auth/guest', { data: { username: `tap_${uniqueSuffix()}` } })).ok()).toBe(true);
+  const joined = await context.request.post('/rooms/join', { data: { name: room, create: false } });
+  expect(joined.ok()).toBe(true);
+  await page.goto(`/chat/${((await joined.json()) as { room: { id: string } }).room.id}`);
+  const peopleButton = page.getByRole('button', { name: /^People,/ });
+  await peopleButton.tap();
+  const sheet = page.getByRole('dialog', { name: 'People in this room' });
+  await expect(sheet).toBeVisible();
+  // A strip of the conversation (at least a finger wide) stays in sight beside it.
+  expect((await sheet.boundingBox())?.x ?? 0).toBeGreaterThanOrEqual(44);
+  // A tap on the conversation behind does nothing but close the sheet.
+  await page.touchscreen.tap(20, PHONE.height / 2);
+  await expect(sheet).toBeHidden();
+  await expect(peopleButton).toBeFocused();
+  await context.close();
+});
+
 test('keyboard only, encrypted room on a phone: the safety code is the next control after the sheet opens', async ({
   browser,
 }) => {
