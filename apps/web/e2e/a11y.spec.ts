@@ -230,13 +230,14 @@ test('an encrypted room: waiting for the key, the safety codes open', async ({ b
   const room = `Secret ${uniqueSuffix()}`;
   await a.getByLabel('Enter new room name').fill(room);
   await a.getByRole('button', { name: 'Create', exact: true }).click();
-  await expect(a.getByRole('button', { name: 'Copy invite link' })).toBeVisible();
+  // Ready once the browser has made its keys (slow on a busy machine).
+  await expect(a.getByRole('button', { name: 'Copy invite link' })).toBeVisible({ timeout: 15_000 });
   await send(a, 'Only for us');
   // Alice away: Bob waits for the key.
   await a.getByRole('link', { name: 'Back' }).click();
   await b.getByLabel('Enter existing room name').fill(room);
   await b.getByRole('button', { name: 'Join', exact: true }).click();
-  await expect(b.getByRole('status').filter({ hasText: 'Waiting for a member' })).toBeVisible();
+  await expect(b.getByRole('status').filter({ hasText: 'Waiting for a member' })).toBeVisible({ timeout: 15_000 });
   await check(b, 'encrypted room waiting for the key');
 
   // Alice is back: the key goes over, and each can compare safety codes.
