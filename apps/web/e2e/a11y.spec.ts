@@ -196,7 +196,9 @@ test('a chat room: messages both ways, a file, typing, the people panel, the ima
   await a.getByRole('button', { name: /^People/ }).click();
   await expect(a.locator('#people-panel')).toBeVisible();
   await check(a, 'chat with the people panel open', { sizes: [PHONE] });
-  await a.getByRole('button', { name: /^People/ }).click();
+  // A modal sheet: the page behind is inert, so it is closed from inside (Escape).
+  await a.keyboard.press('Escape');
+  await expect(a.locator('#people-panel')).toBeHidden();
   await a.setViewportSize(DESKTOP);
 
   // The image viewer.
