@@ -204,6 +204,10 @@ test('a chat room: messages both ways, a file, typing, the people panel, the ima
   // The image viewer.
   await files.getByRole('link', { name: 'table.png' }).click();
   await expect(a.getByRole('dialog', { name: 'table.png' })).toBeVisible();
+  // Its top bar is opaque: the page's own header must not show through behind the picture's name.
+  const bar = a.getByRole('dialog', { name: 'table.png' }).getByRole('heading', { name: 'table.png' }).locator('../..');
+  const background = await bar.evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(background).not.toMatch(/\/|rgba|transparent/);
   // The viewer is dark in either theme.
   await check(a, 'image viewer', { schemes: ['light'] });
   await a.keyboard.press('Escape');

@@ -32,7 +32,8 @@ export function ImageViewer({ image, onClose }: { image: Attachment; onClose(): 
       aria-labelledby={titleId}
       className="fixed inset-0 z-50 flex flex-col bg-slate-950/90"
     >
-      <div className="flex shrink-0 items-center gap-2 px-3 py-2 text-white sm:px-5">
+      {/* Opaque, so the page's own header does not show through behind the picture's name. */}
+      <div className="flex shrink-0 items-center gap-2 bg-slate-950 px-3 py-2 text-white sm:px-5">
         <div className="min-w-0 flex-1">
           <h2 id={titleId} className="truncate text-sm font-semibold">
             {image.name}
