@@ -1,4 +1,5 @@
 import { buildTimeline, type Notice, RoomSession, type RoomState, type TimelineItem } from '@tandem/client';
+import { HISTORY_PAGE_MAX } from '@tandem/protocol';
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { usePageVisible, useServices } from '../../app/hooks.ts';
 
@@ -23,8 +24,13 @@ export function useRoomSession(
   { enabled = true, visible = true }: Options = {},
 ): { session: RoomSession | undefined; state: RoomState | undefined } {
   const { realtime, rest } = useServices();
+  // Older history in the largest pages the API gives: scrolling back through a long room asks
+  // half as often as with the default.
   const session = useMemo(
-    () => (enabled ? new RoomSession({ roomId, userId, realtime: realtime.get(), history: rest }) : undefined),
+    () =>
+      enabled
+        ? new RoomSession({ roomId, userId, realtime: realtime.get(), history: rest, historyPage: HISTORY_PAGE_MAX })
+        : undefined,
     [enabled, roomId, userId, realtime, rest],
   );
   useEffect(() => {
