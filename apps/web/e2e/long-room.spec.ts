@@ -91,3 +91,22 @@ test('the message field grows with its text up to a few lines, and shrinks back 
   await expect(messageItem(page, 'line 19')).toBeVisible();
   await expect.poll(height).toBe(oneLine);
 });
+
+test('a run of messages by one person shows one time, under its last; the others on hover', async ({ browser }) => {
+  const page = await newUserPage(browser);
+  const joined = await page.request.post('/rooms/join', {
+    data: { name: `Run ${uniqueSuffix()}`, username: `runner_${uniqueSuffix()}` },
+  });
+  const roomId = ((await joined.json()) as { room: { id: string } }).room.id;
+  for (const body of ['First of three', 'Second of three', 'Third of three']) await post(page, roomId, body);
+  await page.goto(`/chat/${roomId}`);
+  // The line holding the time (opacity is not inherited: it is set there).
+  const timeOf = (body: string) => messageItem(page, body).locator('time').locator('..');
+  await expect(timeOf('Third of three')).toBeVisible();
+  await expect(timeOf('Third of three')).toHaveCSS('opacity', '1');
+  // Still there for screen readers ("You: First of three, 2:13 PM"), shown only on hover.
+  await expect(timeOf('First of three')).toHaveCSS('opacity', '0');
+  await expect(timeOf('Second of three')).toHaveCSS('opacity', '0');
+  await messageItem(page, 'First of three').getByText('First of three').hover();
+  await expect(timeOf('First of three')).toHaveCSS('opacity', '1');
+});

@@ -172,7 +172,13 @@ export const MessageList = memo(function MessageList({
                 className="absolute top-0 left-0 flex w-full flex-col"
                 style={{ transform: `translateY(${row.start}px)` }}
               >
-                <TimelineRow item={item} attachmentsOf={attachmentsOf} onRetry={onRetry} onDiscard={onDiscard} />
+                <TimelineRow
+                  item={item}
+                  endsGroup={endsGroup(items, row.index)}
+                  attachmentsOf={attachmentsOf}
+                  onRetry={onRetry}
+                  onDiscard={onDiscard}
+                />
               </li>
             );
           })}
@@ -182,7 +188,17 @@ export const MessageList = memo(function MessageList({
   );
 });
 
-type RowProps = { item: TimelineItem } & Required<Pick<Props, 'attachmentsOf' | 'onRetry' | 'onDiscard'>>;
+/** Whether the row is the last of a run by one sender (the next is not their message within minutes). */
+function endsGroup(items: readonly TimelineItem[], index: number): boolean {
+  const next = items[index + 1];
+  return next?.type !== 'message' || next.startsGroup;
+}
+
+type RowProps = {
+  item: TimelineItem;
+  /** The last message of a run by one sender: its time shows; the others' on hover or focus. */
+  endsGroup: boolean;
+} & Required<Pick<Props, 'attachmentsOf' | 'onRetry' | 'onDiscard'>>;
 
 /**
  * Whether a row shows the same as before. The timeline is built anew when anything in it changes,
@@ -191,6 +207,7 @@ type RowProps = { item: TimelineItem } & Required<Pick<Props, 'attachmentsOf' | 
  */
 function sameRow(before: RowProps, after: RowProps): boolean {
   if (before.onRetry !== after.onRetry || before.onDiscard !== after.onDiscard) return false;
+  if (before.endsGroup !== after.endsGroup) return false;
   const [a, b] = [before.item, after.item];
   if (a.key !== b.key || a.type !== b.type) return false;
   switch (a.type) {
@@ -214,7 +231,7 @@ function sameRow(before: RowProps, after: RowProps): boolean {
   }
 }
 
-const TimelineRow = memo(function TimelineRow({ item, attachmentsOf, onRetry, onDiscard }: RowProps) {
+const TimelineRow = memo(function TimelineRow({ item, endsGroup, attachmentsOf, onRetry, onDiscard }: RowProps) {
   switch (item.type) {
     case 'day':
       return (
@@ -247,6 +264,7 @@ const TimelineRow = memo(function TimelineRow({ item, attachmentsOf, onRetry, on
           attachments={attachmentsOf(item)}
           own={item.own}
           startsGroup={item.startsGroup}
+          endsGroup={endsGroup}
           seen={item.seen}
         />
       );
