@@ -540,6 +540,8 @@ if (build) {
   console.log('building the web app…');
   execFileSync('npm', ['run', 'build', '-w', '@tandem/web'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
 }
+// The code measured: the commit the build was made from.
+const commit = gitHead();
 const results: RoomResult[] = [];
 for (const size of sizes) {
   console.log(`room of ${size} messages`);
@@ -552,7 +554,7 @@ fs.mkdirSync(outDir, { recursive: true });
 const outFile = path.join(outDir, `web-${label}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 fs.writeFileSync(
   outFile,
-  JSON.stringify({ label, cpuSlowdown: CPU_SLOWDOWN, commit: gitHead(), results, table: output }, null, 2),
+  JSON.stringify({ label, cpuSlowdown: CPU_SLOWDOWN, commit, results, table: output }, null, 2),
 );
 console.log(`\nwrote ${path.relative(repo, outFile)}`);
 
