@@ -106,8 +106,9 @@ export const MessageList = memo(function MessageList({
     const height = virtualizer.getTotalSize();
     if (prepending) {
       // History was put in front: move down by exactly what was added above (the rows drawn so
-      // far as measured, the others as guessed).
-      el.scrollTop += height - before.height;
+      // far as measured, the others as guessed). Through the virtualizer, so that rows measured
+      // before the scroll event arrives are judged against the new position.
+      virtualizer.scrollToOffset(el.scrollTop + height - before.height);
       holdStill.current = false;
     } else if (final !== before.final && (before.nearBottom || mine)) {
       // The room opening, a new message while you were at the bottom, or your own.
