@@ -17,12 +17,6 @@ import type { AttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 /** Start showing the length this close to the limit. */
 const COUNTER_FROM = MESSAGE_MAX - 500;
 
-/** The field grows with its text, up to a few lines. */
-function fitToText(el: HTMLTextAreaElement) {
-  el.style.height = 'auto';
-  el.style.height = `${Math.min(el.scrollHeight, 160)}px`;
-}
-
 /**
  * Seed 000's input: "Start typing..." and a triangle send button. Enter sends, Shift+Enter
  * adds a line. A message that cannot be sent says why instead.
@@ -96,7 +90,6 @@ export function Composer({
     // Sending ends the typing lease on the server (the session knows).
     onSend(body.trim(), attachments.take());
     setBody('');
-    if (field.current) field.current.style.height = '';
     field.current?.focus();
   };
 
@@ -160,17 +153,16 @@ export function Composer({
           ref={field}
           rows={1}
           value={body}
-          onChange={(e) => {
-            fitToText(e.target);
-            onChange(e.target.value);
-          }}
+          onChange={(e) => onChange(e.target.value)}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
           onBlur={() => onDraft('')}
           placeholder="Start typing..."
           aria-invalid={shownTextProblem ? true : undefined}
           aria-describedby={disabledReason && disabledReasonId ? `${disabledReasonId} ${id}-help` : `${id}-help`}
-          className={`block max-h-40 min-h-11 flex-1 resize-none rounded-3xl border bg-surface px-4 py-2.5 text-[15px] leading-6 outline-none transition placeholder:text-slate-500 focus-visible:ring-4 ${
+          // The field grows with its text, up to a few lines, sized by the browser (`field-sizing:
+          // content`): measuring it from script on every keystroke laid out the whole page.
+          className={`block field-sizing-content max-h-40 min-h-11 flex-1 resize-none rounded-3xl border bg-surface px-4 py-2.5 text-[15px] leading-6 outline-none transition placeholder:text-slate-500 focus-visible:ring-4 ${
             shownTextProblem
               ? 'border-red-400 focus-visible:ring-red-100'
               : 'border-slate-500 focus-visible:border-blue-500 focus-visible:ring-blue-100'

@@ -19,24 +19,28 @@ function Bubble({
   attachments,
   own,
   className,
+  aside,
 }: {
   sender: string;
   body: string;
   attachments: readonly Attachment[];
   own: boolean;
   className: string;
+  /** Shown beside the bubble (a time revealed on hover), positioned against it. */
+  aside?: ReactNode;
 }) {
   const label = <span className="sr-only">{sender}: </span>;
   if (attachments.length === 0) {
     return (
-      <p className={`${bubble} ${text} px-3.5 py-2 ${className}`}>
+      <p className={`${bubble} ${text} relative px-3.5 py-2 ${className}`}>
         {label}
         <MessageText text={body} />
+        {aside}
       </p>
     );
   }
   return (
-    <div className={`${bubble} flex flex-col p-1 ${className}`}>
+    <div className={`${bubble} relative flex flex-col p-1 ${className}`}>
       {label}
       <AttachmentList attachments={attachments} own={own} />
       {body && (
@@ -44,6 +48,7 @@ function Bubble({
           <MessageText text={body} />
         </p>
       )}
+      {aside}
     </div>
   );
 }
@@ -51,6 +56,8 @@ function Bubble({
 /**
  * A message as seed 000 draws it: yours blue on the right, others' grey on the left; time below.
  * `body` and `attachments` are what to show (in encrypted rooms: as opened in this browser).
+ * In a run of messages by one person within a few minutes only the last shows its time below;
+ * the others show theirs beside the bubble on hover or focus (screen readers always hear it).
  */
 export function MessageBubble({
   message,
@@ -58,6 +65,7 @@ export function MessageBubble({
   attachments,
   own,
   startsGroup,
+  endsGroup = true,
   seen,
 }: {
   message: Message;
@@ -65,11 +73,14 @@ export function MessageBubble({
   attachments: readonly Attachment[];
   own: boolean;
   startsGroup: boolean;
+  endsGroup?: boolean;
   seen: boolean;
 }) {
   const sender = own ? 'You' : displayName(message.sender);
+  const time = <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>;
+  const timeBelow = endsGroup || seen;
   return (
-    <div className={`flex flex-col ${own ? 'items-end' : 'items-start'} ${startsGroup ? 'mt-3' : 'mt-1'}`}>
+    <div className={`group flex flex-col ${own ? 'items-end' : 'items-start'} ${startsGroup ? 'mt-3' : 'mt-1'}`}>
       {!own && startsGroup && (
         <span className="mb-1 ml-3 text-xs font-medium text-slate-500" aria-hidden="true">
           {sender}
@@ -81,11 +92,22 @@ export function MessageBubble({
         attachments={attachments}
         own={own}
         className={own ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-slate-100 text-slate-900'}
+        aside={
+          timeBelow ? undefined : (
+            <span
+              className={`pointer-events-none absolute bottom-1 whitespace-nowrap text-xs text-slate-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 ${own ? 'right-full mr-2' : 'left-full ml-2'}`}
+            >
+              {time}
+            </span>
+          )
+        }
       />
-      <span className={`mt-1 text-xs text-slate-500 ${own ? 'mr-1' : 'ml-3'}`}>
-        <time dateTime={message.createdAt}>{formatTime(message.createdAt)}</time>
-        {seen && <span className="text-slate-500"> · seen</span>}
-      </span>
+      {timeBelow && (
+        <span className={`mt-1 text-xs text-slate-500 ${own ? 'mr-1' : 'ml-3'}`}>
+          {time}
+          {seen && <span className="text-slate-500"> · seen</span>}
+        </span>
+      )}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { TimelineItem } from '@tandem/client';
 import type { Attachment } from '@tandem/protocol';
-import { memo, useLayoutEffect, useRef } from 'react';
+import { observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useLayoutEffect, useRef } from 'react';
 import { formatDay, formatTime } from '../../lib/format.ts';
 import { displayName } from '../auth/authSlice.ts';
 import { MessageBubble, PendingBubble } from './MessageBubble.tsx';
@@ -27,12 +28,33 @@ const storedAttachments = (item: MessageItem) => item.message.attachments;
 const NEAR_BOTTOM_PX = 120;
 /** Within this many pixels of the top, older history is fetched. */
 const NEAR_TOP_PX = 200;
-
 const isNearBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+/** Rows drawn beyond each edge of the view, so a scroll shows rows already laid out. */
+const OVERSCAN_ROWS = 8;
+/** Space under the last row (the list's bottom padding). */
+const BOTTOM_PADDING_PX = 12;
+
+/** A first guess at a row's height until it is drawn and measured (day lines and notices are short). */
+function estimatedHeight(item: TimelineItem | undefined): number {
+  if (!item || item.type === 'day' || item.type === 'notice') return 40;
+  const files = item.type === 'message' ? item.message.attachments.length : item.pending.attachments.length;
+  return files > 0 ? 220 : 64;
+}
 
 /**
- * The scrolling timeline. New messages keep you at the bottom if you were there (or sent them);
- * older history comes in above on scroll-up while what you were reading stays where it was.
+ * The scroller's size as the virtualizer sees it. An element not laid out (jsdom in tests, a
+ * hidden drawer) reports 0: it counts as a screenful then, so rows are still drawn.
+ */
+const observeViewport: typeof observeElementRect<HTMLElement> = (instance, onRect) =>
+  observeElementRect(instance, (rect) => onRect(rect.height > 0 ? rect : { width: rect.width, height: 800 }));
+
+/**
+ * The scrolling timeline, virtualised: only the rows in and near the view are in the page, so a
+ * room of any length costs the same to draw. New messages keep you at the bottom if you were there
+ * (or sent them); older history comes in above on scroll-up while what you were reading stays
+ * where it was.
+ *
+ * Screen readers still get a list: each row says its place (`aria-posinset` of `aria-setsize`).
  */
 export const MessageList = memo(function MessageList({
   items,
@@ -45,34 +67,65 @@ export const MessageList = memo(function MessageList({
   attachmentsOf = storedAttachments,
 }: Props) {
   const scroller = useRef<HTMLElement>(null);
+  const list = useRef<HTMLOListElement>(null);
+  /** What the last render showed (height: the rows'), to tell history put in front from a new message at the end. */
   const last = useRef({ first: '', final: '', height: 0, nearBottom: true });
+  const virtualizer = useVirtualizer<HTMLElement, HTMLLIElement>({
+    count: items.length,
+    getScrollElement: () => scroller.current,
+    observeElementRect: observeViewport,
+    // New functions with new items: the virtualizer then lays out its rows again (a pending
+    // row becoming the stored message changes a key without changing the count).
+    estimateSize: useCallback((index: number) => estimatedHeight(items[index]), [items]),
+    getItemKey: useCallback((index: number) => items[index]?.key ?? index, [items]),
+    overscan: OVERSCAN_ROWS,
+    paddingEnd: BOTTOM_PADDING_PX,
+  });
+  // The first message, not the first item: a day separator above it stays when history comes in.
+  const first = items.find((item) => item.type === 'message')?.key ?? '';
+  const finalItem = items.at(-1);
+  const final = finalItem?.key ?? '';
+  const prepending = last.current.first !== '' && first !== last.current.first && final === last.current.final;
+  // A row drawn for the first time (or an image in it loaded) is rarely the height guessed. As in
+  // any chat, the bottom of the view holds still: a row starting above it that changes height
+  // moves the view with it, so what you read (and the newest message, at the bottom) stays put.
+  // Not while history is being put in front: rows measured as they are first drawn are counted
+  // in that move (below), made once they are all in.
+  // (Rows' positions count from the list's top, below the "Load earlier messages" line.)
+  const holdStill = useRef(false);
+  holdStill.current = prepending;
+  virtualizer.shouldAdjustScrollPositionOnItemSizeChange = (row, _delta, instance) =>
+    !holdStill.current &&
+    row.start + (list.current?.offsetTop ?? 0) < (instance.scrollOffset ?? 0) + (scroller.current?.clientHeight ?? 0);
 
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
     const before = last.current;
-    // The first message, not the first item: a day separator above it stays when history comes in.
-    const first = items.find((item) => item.type === 'message')?.key ?? '';
-    const finalItem = items.at(-1);
-    const final = finalItem?.key ?? '';
     const mine = finalItem?.type === 'pending' || (finalItem?.type === 'message' && finalItem.own);
-    if (before.first && first !== before.first && final === before.final) {
-      // History was put in front: move down by exactly what was added above.
-      el.scrollTop += el.scrollHeight - before.height;
+    const height = virtualizer.getTotalSize();
+    if (prepending) {
+      // History was put in front: move down by exactly what was added above (the rows drawn so
+      // far as measured, the others as guessed). Through the virtualizer, so that rows measured
+      // before the scroll event arrives are judged against the new position.
+      virtualizer.scrollToOffset(el.scrollTop + height - before.height);
+      holdStill.current = false;
     } else if (final !== before.final && (before.nearBottom || mine)) {
-      el.scrollTop = el.scrollHeight;
+      // The room opening, a new message while you were at the bottom, or your own.
+      virtualizer.scrollToEnd();
     }
-    last.current = { first, final, height: el.scrollHeight, nearBottom: isNearBottom(el) };
-  }, [items]);
+    last.current = { first, final, height, nearBottom: before.nearBottom || mine };
+  }, [first, final, finalItem, prepending, virtualizer]);
 
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
     last.current.nearBottom = isNearBottom(el);
-    last.current.height = el.scrollHeight;
+    last.current.height = virtualizer.getTotalSize();
     if (el.scrollTop < NEAR_TOP_PX && hasMore && !loadingOlder && !olderError) onLoadOlder();
   };
 
+  const rows = virtualizer.getVirtualItems();
   return (
     <section
       ref={scroller}
@@ -81,42 +134,72 @@ export const MessageList = memo(function MessageList({
       tabIndex={0}
       aria-label="Conversation"
       // The browser's own scroll anchoring would shift the view a second time on prepend.
-      className="min-h-0 flex-1 overflow-y-auto overscroll-contain px-3 pt-2 pb-3 outline-none [overflow-anchor:none] focus-visible:ring-2 focus-visible:ring-blue-300 focus-visible:ring-inset sm:px-6"
+      className="relative min-h-0 flex-1 overflow-y-auto overscroll-contain px-3 outline-none [overflow-anchor:none] focus-visible:ring-2 focus-visible:ring-blue-300 focus-visible:ring-inset sm:px-6"
     >
       <div className="mx-auto flex min-h-full max-w-3xl flex-col justify-end">
-        {hasMore && (
-          <div className="flex flex-col items-center gap-1 py-2">
-            <button
-              type="button"
-              onClick={onLoadOlder}
-              disabled={loadingOlder}
-              className="rounded-full px-3 py-1 text-sm font-medium text-blue-700 outline-none hover:bg-blue-50 focus-visible:ring-2 focus-visible:ring-blue-400 disabled:text-slate-500"
-            >
-              {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
-            </button>
-            {olderError && (
-              <p role="alert" className="text-sm text-red-700">
-                {olderError}
-              </p>
-            )}
-          </div>
-        )}
-        {!hasMore && items.length === 0 && (
-          <p className="m-auto py-10 text-center text-sm text-slate-500">No messages yet. Say hello!</p>
-        )}
-        <ol aria-label="Messages" className="flex flex-col">
-          {items.map((item) => (
-            <li key={item.key} className="flex flex-col">
-              <TimelineRow item={item} attachmentsOf={attachmentsOf} onRetry={onRetry} onDiscard={onDiscard} />
-            </li>
-          ))}
+        {/* As tall with or without the button: the last page of history coming in does not move what you read. */}
+        <div className="flex min-h-15 flex-col items-center justify-center gap-1 pt-2">
+          {hasMore ? (
+            <>
+              <button
+                type="button"
+                onClick={onLoadOlder}
+                disabled={loadingOlder}
+                className="rounded-full px-3 py-1 text-sm font-medium text-blue-700 outline-none hover:bg-blue-50 focus-visible:ring-2 focus-visible:ring-blue-400 disabled:text-slate-500"
+              >
+                {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
+              </button>
+              {olderError && (
+                <p role="alert" className="text-sm text-red-700">
+                  {olderError}
+                </p>
+              )}
+            </>
+          ) : items.length === 0 ? (
+            <p className="m-auto py-10 text-center text-sm text-slate-500">No messages yet. Say hello!</p>
+          ) : null}
+        </div>
+        <ol ref={list} aria-label="Messages" className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
+          {rows.map((row) => {
+            const item = items[row.index];
+            if (!item) return null;
+            return (
+              <li
+                key={row.key}
+                ref={virtualizer.measureElement}
+                data-index={row.index}
+                aria-setsize={items.length}
+                aria-posinset={row.index + 1}
+                className="absolute top-0 left-0 flex w-full flex-col"
+                style={{ transform: `translateY(${row.start}px)` }}
+              >
+                <TimelineRow
+                  item={item}
+                  endsGroup={endsGroup(items, row.index)}
+                  attachmentsOf={attachmentsOf}
+                  onRetry={onRetry}
+                  onDiscard={onDiscard}
+                />
+              </li>
+            );
+          })}
         </ol>
       </div>
     </section>
   );
 });
 
-type RowProps = { item: TimelineItem } & Required<Pick<Props, 'attachmentsOf' | 'onRetry' | 'onDiscard'>>;
+/** Whether the row is the last of a run by one sender (the next is not their message within minutes). */
+function endsGroup(items: readonly TimelineItem[], index: number): boolean {
+  const next = items[index + 1];
+  return next?.type !== 'message' || next.startsGroup;
+}
+
+type RowProps = {
+  item: TimelineItem;
+  /** The last message of a run by one sender: its time shows; the others' on hover or focus. */
+  endsGroup: boolean;
+} & Required<Pick<Props, 'attachmentsOf' | 'onRetry' | 'onDiscard'>>;
 
 /**
  * Whether a row shows the same as before. The timeline is built anew when anything in it changes,
@@ -125,6 +208,7 @@ type RowProps = { item: TimelineItem } & Required<Pick<Props, 'attachmentsOf' | 
  */
 function sameRow(before: RowProps, after: RowProps): boolean {
   if (before.onRetry !== after.onRetry || before.onDiscard !== after.onDiscard) return false;
+  if (before.endsGroup !== after.endsGroup) return false;
   const [a, b] = [before.item, after.item];
   if (a.key !== b.key || a.type !== b.type) return false;
   switch (a.type) {
@@ -148,7 +232,7 @@ function sameRow(before: RowProps, after: RowProps): boolean {
   }
 }
 
-const TimelineRow = memo(function TimelineRow({ item, attachmentsOf, onRetry, onDiscard }: RowProps) {
+const TimelineRow = memo(function TimelineRow({ item, endsGroup, attachmentsOf, onRetry, onDiscard }: RowProps) {
   switch (item.type) {
     case 'day':
       return (
@@ -181,6 +265,7 @@ const TimelineRow = memo(function TimelineRow({ item, attachmentsOf, onRetry, on
           attachments={attachmentsOf(item)}
           own={item.own}
           startsGroup={item.startsGroup}
+          endsGroup={endsGroup}
           seen={item.seen}
         />
       );

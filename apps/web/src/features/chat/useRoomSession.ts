@@ -1,4 +1,5 @@
-import { buildTimeline, type Notice, RoomSession, type RoomState, type TimelineItem } from '@tandem/client';
+import { buildTimeline, type Notice, RoomSession, type RoomState, seenSeq, type TimelineItem } from '@tandem/client';
+import { HISTORY_PAGE_MAX } from '@tandem/protocol';
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import { usePageVisible, useServices } from '../../app/hooks.ts';
 
@@ -23,8 +24,13 @@ export function useRoomSession(
   { enabled = true, visible = true }: Options = {},
 ): { session: RoomSession | undefined; state: RoomState | undefined } {
   const { realtime, rest } = useServices();
+  // Older history in the largest pages the API gives: scrolling back through a long room asks
+  // half as often as with the default.
   const session = useMemo(
-    () => (enabled ? new RoomSession({ roomId, userId, realtime: realtime.get(), history: rest }) : undefined),
+    () =>
+      enabled
+        ? new RoomSession({ roomId, userId, realtime: realtime.get(), history: rest, historyPage: HISTORY_PAGE_MAX })
+        : undefined,
     [enabled, roomId, userId, realtime, rest],
   );
   useEffect(() => {
@@ -39,12 +45,15 @@ export function useRoomSession(
 }
 
 const NO_NOTICES: readonly Notice[] = [];
+const NO_READS: RoomState['reads'] = {};
 
 /**
- * The room's timeline, built again only when what it shows changed: messages, reads, notices,
- * pending sends, opened messages. A typing notice, a presence change without a notice, or the
- * connection status replace the state but none of these (the reducers keep unchanged parts), so
- * the list keeps its items and does not re-render.
+ * The room's timeline, built again only when what it shows changed: messages, notices, pending
+ * sends, opened messages. A typing notice, a presence change without a notice, or the connection
+ * status replace the state but none of these (the reducers keep unchanged parts), so the list
+ * keeps its items and does not re-render. A read receipt only moves "seen": the timeline is built
+ * without reads and "seen" put on one message afterwards, so a receipt that does not move it
+ * changes nothing, and one that does costs a copy of the list, not a rebuild of every row.
  */
 export function useTimeline(
   state: RoomState | undefined,
@@ -56,11 +65,22 @@ export function useTimeline(
   const notices = state?.notices;
   const pending = state?.pending;
   const opened = state?.opened;
+  const unread = useMemo(
+    () =>
+      messages && notices && pending && opened
+        ? buildTimeline({ messages, reads: NO_READS, notices, pending, opened }, myId, extraNotices)
+        : [],
+    [messages, notices, pending, opened, myId, extraNotices],
+  );
+  const seen = useMemo(
+    () => (messages && reads ? seenSeq({ messages, reads }, myId) : undefined),
+    [messages, reads, myId],
+  );
   return useMemo(
     () =>
-      messages && reads && notices && pending && opened
-        ? buildTimeline({ messages, reads, notices, pending, opened }, myId, extraNotices)
-        : [],
-    [messages, reads, notices, pending, opened, myId, extraNotices],
+      seen === undefined
+        ? unread
+        : unread.map((item) => (item.type === 'message' && item.message.seq === seen ? { ...item, seen: true } : item)),
+    [unread, seen],
   );
 }

@@ -1,0 +1,112 @@
+import { expect, type Page, test } from '@playwright/test';
+import { composer, messageItem, messageList, newUserPage, uniqueSuffix } from './helpers.ts';
+
+/** Posts over REST as the page's user, waiting out the per-user send budget (429 + Retry-After). */
+async function post(page: Page, roomId: string, body: string): Promise<void> {
+  for (;;) {
+    const res = await page.request.post(`/rooms/${roomId}/messages`, {
+      data: { clientMessageId: `m-${uniqueSuffix()}`, body },
+    });
+    if (res.status() !== 429) {
+      expect(res.ok()).toBe(true);
+      return;
+    }
+    await page.waitForTimeout(Number(res.headers()['retry-after'] ?? '1') * 1000);
+  }
+}
+
+const conversation = (page: Page) => page.getByRole('region', { name: 'Conversation' });
+const scrollTop = (page: Page) => conversation(page).evaluate((el) => el.scrollTop);
+const atBottom = (page: Page) =>
+  conversation(page).evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 2);
+
+test('a long room keeps only the rows near the view in the page, and follows new messages as a chat does', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const page = await newUserPage(browser);
+  const name = `Long ${uniqueSuffix()}`;
+  const joined = await page.request.post('/rooms/join', { data: { name, username: `reader_${uniqueSuffix()}` } });
+  const roomId = ((await joined.json()) as { room: { id: string } }).room.id;
+  for (let n = 1; n <= 130; n++) await post(page, roomId, `Line ${String(n).padStart(3, '0')}`);
+
+  const pages: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/messages?before=')) pages.push(request.url());
+  });
+  await page.goto(`/chat/${roomId}`);
+  await expect(messageItem(page, 'Line 130')).toBeVisible();
+  // The join brings the newest 50 (and a day line): the last row says it is the last of 51.
+  await expect(messageItem(page, 'Line 130')).toHaveAttribute('aria-posinset', '51');
+  await expect(messageItem(page, 'Line 130')).toHaveAttribute('aria-setsize', '51');
+  await expect.poll(() => atBottom(page)).toBe(true);
+
+  // All older history in one page of 100 (the API's most): 131 rows, far fewer in the page.
+  await conversation(page).evaluate((el) => {
+    el.scrollTop = 0;
+  });
+  await expect(messageList(page).getByRole('listitem').first()).toHaveAttribute('aria-setsize', '131');
+  expect(pages).toHaveLength(1);
+  expect(new URL(pages[0] as string).searchParams.get('limit')).toBe('100');
+  await expect(page.getByRole('button', { name: /earlier messages/ })).toHaveCount(0);
+  const rowsInPage = await messageList(page).getByRole('listitem').count();
+  expect(rowsInPage).toBeGreaterThan(5);
+  expect(rowsInPage).toBeLessThan(60);
+
+  // Someone else writes while you read far up: you stay where you are.
+  const other = await newUserPage(browser);
+  await other.request.post('/rooms/join', { data: { name, username: `writer_${uniqueSuffix()}` } });
+  const before = await scrollTop(page);
+  await post(other, roomId, 'A new one from the writer');
+  await expect(messageList(page).getByRole('listitem').first()).toHaveAttribute('aria-setsize', '132');
+  expect(Math.abs((await scrollTop(page)) - before)).toBeLessThan(2);
+
+  // Your own message brings you to the bottom, where the next one from someone else is followed.
+  await composer(page).fill('Catching up now');
+  await composer(page).press('Enter');
+  await expect(messageItem(page, 'Catching up now')).toBeVisible();
+  await expect.poll(() => atBottom(page)).toBe(true);
+  await post(other, roomId, 'Welcome back');
+  await expect(messageItem(page, 'Welcome back')).toBeVisible();
+  await expect.poll(() => atBottom(page)).toBe(true);
+  expect(await messageList(page).getByRole('listitem').count()).toBeLessThan(60);
+});
+
+test('the message field grows with its text up to a few lines, and shrinks back once sent', async ({ browser }) => {
+  const page = await newUserPage(browser);
+  const joined = await page.request.post('/rooms/join', {
+    data: { name: `Field ${uniqueSuffix()}`, username: `writer_${uniqueSuffix()}` },
+  });
+  const roomId = ((await joined.json()) as { room: { id: string } }).room.id;
+  await page.goto(`/chat/${roomId}`);
+  const field = composer(page);
+  const height = async () => (await field.boundingBox())?.height ?? 0;
+  const oneLine = await height();
+  await field.fill('one\ntwo\nthree');
+  await expect.poll(height).toBeGreaterThan(oneLine + 40);
+  await field.fill(Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n'));
+  // At most 10rem (160 px), then it scrolls.
+  await expect.poll(height).toBe(160);
+  await field.press('Enter');
+  await expect(messageItem(page, 'line 19')).toBeVisible();
+  await expect.poll(height).toBe(oneLine);
+});
+
+test('a run of messages by one person shows one time, under its last; the others on hover', async ({ browser }) => {
+  const page = await newUserPage(browser);
+  const joined = await page.request.post('/rooms/join', {
+    data: { name: `Run ${uniqueSuffix()}`, username: `runner_${uniqueSuffix()}` },
+  });
+  const roomId = ((await joined.json()) as { room: { id: string } }).room.id;
+  for (const body of ['First of three', 'Second of three', 'Third of three']) await post(page, roomId, body);
+  await page.goto(`/chat/${roomId}`);
+  // The line holding the time (opacity is not inherited: it is set there).
+  const timeOf = (body: string) => messageItem(page, body).locator('time').locator('..');
+  await expect(timeOf('Third of three')).toBeVisible();
+  await expect(timeOf('Third of three')).toHaveCSS('opacity', '1');
+  // Still there for screen readers ("You: First of three, 2:13 PM"), shown only on hover.
+  await expect(timeOf('First of three')).toHaveCSS('opacity', '0');
+  await expect(timeOf('Second of three')).toHaveCSS('opacity', '0');
+  await messageItem(page, 'First of three').getByText('First of three').hover();
+  await expect(timeOf('First of three')).toHaveCSS('opacity', '1');
+});
