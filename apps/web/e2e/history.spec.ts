@@ -44,9 +44,7 @@ test('older history loads on scroll-up without moving what you are reading', asy
   await expect(page.getByRole('button', { name: 'Loading earlier messages…' })).toBeVisible();
   const before = await messageItem(page, 'Line 021').boundingBox();
   release();
-  // The list is virtualised (only rows near the view are in the page): all 70 messages and the
-  // day line are in it once each row says it is one of 71.
-  await expect(messageItem(page, 'Line 021')).toHaveAttribute('aria-setsize', '71');
+  await expect(messageItem(page, 'Line 001')).toBeAttached();
   const after = await messageItem(page, 'Line 021').boundingBox();
   // Its bottom edge: the gap above it shrinks once Line 020 from the same sender joins its run.
   const bottom = (box: typeof before) => (box ? box.y + box.height : Number.NaN);

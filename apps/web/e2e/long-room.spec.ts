@@ -20,7 +20,7 @@ const scrollTop = (page: Page) => conversation(page).evaluate((el) => el.scrollT
 const atBottom = (page: Page) =>
   conversation(page).evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 2);
 
-test('a long room keeps only the rows near the view in the page, and follows new messages as a chat does', async ({
+test('a long room loads older history in pages of 100, and follows new messages as a chat does', async ({
   browser,
 }) => {
   test.setTimeout(90_000);
@@ -36,29 +36,25 @@ test('a long room keeps only the rows near the view in the page, and follows new
   });
   await page.goto(`/chat/${roomId}`);
   await expect(messageItem(page, 'Line 130')).toBeVisible();
-  // The join brings the newest 50 (and a day line): the last row says it is the last of 51.
-  await expect(messageItem(page, 'Line 130')).toHaveAttribute('aria-posinset', '51');
-  await expect(messageItem(page, 'Line 130')).toHaveAttribute('aria-setsize', '51');
+  // The join brings the newest 50 (and a day line).
+  await expect(messageList(page).getByRole('listitem')).toHaveCount(51);
   await expect.poll(() => atBottom(page)).toBe(true);
 
-  // All older history in one page of 100 (the API's most): 131 rows, far fewer in the page.
+  // All older history in one page of 100 (the API's most): 131 rows.
   await conversation(page).evaluate((el) => {
     el.scrollTop = 0;
   });
-  await expect(messageList(page).getByRole('listitem').first()).toHaveAttribute('aria-setsize', '131');
+  await expect(messageList(page).getByRole('listitem')).toHaveCount(131);
   expect(pages).toHaveLength(1);
   expect(new URL(pages[0] as string).searchParams.get('limit')).toBe('100');
   await expect(page.getByRole('button', { name: /earlier messages/ })).toHaveCount(0);
-  const rowsInPage = await messageList(page).getByRole('listitem').count();
-  expect(rowsInPage).toBeGreaterThan(5);
-  expect(rowsInPage).toBeLessThan(60);
 
   // Someone else writes while you read far up: you stay where you are.
   const other = await newUserPage(browser);
   await other.request.post('/rooms/join', { data: { name, username: `writer_${uniqueSuffix()}` } });
   const before = await scrollTop(page);
   await post(other, roomId, 'A new one from the writer');
-  await expect(messageList(page).getByRole('listitem').first()).toHaveAttribute('aria-setsize', '132');
+  await expect(messageList(page).getByRole('listitem')).toHaveCount(132);
   expect(Math.abs((await scrollTop(page)) - before)).toBeLessThan(2);
 
   // Your own message brings you to the bottom, where the next one from someone else is followed.
@@ -69,7 +65,6 @@ test('a long room keeps only the rows near the view in the page, and follows new
   await post(other, roomId, 'Welcome back');
   await expect(messageItem(page, 'Welcome back')).toBeVisible();
   await expect.poll(() => atBottom(page)).toBe(true);
-  expect(await messageList(page).getByRole('listitem').count()).toBeLessThan(60);
 });
 
 test('the message field grows with its text up to a few lines, and shrinks back once sent', async ({ browser }) => {

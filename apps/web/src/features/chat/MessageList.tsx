@@ -1,7 +1,6 @@
 import type { TimelineItem } from '@tandem/client';
 import type { Attachment } from '@tandem/protocol';
-import { observeElementRect, useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useLayoutEffect, useRef } from 'react';
+import { memo, useLayoutEffect, useRef } from 'react';
 import { formatDay, formatTime } from '../../lib/format.ts';
 import { displayName } from '../auth/authSlice.ts';
 import { MessageBubble, PendingBubble } from './MessageBubble.tsx';
@@ -29,32 +28,12 @@ const NEAR_BOTTOM_PX = 120;
 /** Within this many pixels of the top, older history is fetched. */
 const NEAR_TOP_PX = 200;
 const isNearBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
-/** Rows drawn beyond each edge of the view, so a scroll shows rows already laid out. */
-const OVERSCAN_ROWS = 8;
-/** Space under the last row (the list's bottom padding). */
-const BOTTOM_PADDING_PX = 12;
-
-/** A first guess at a row's height until it is drawn and measured (day lines and notices are short). */
-function estimatedHeight(item: TimelineItem | undefined): number {
-  if (!item || item.type === 'day' || item.type === 'notice') return 40;
-  const files = item.type === 'message' ? item.message.attachments.length : item.pending.attachments.length;
-  return files > 0 ? 220 : 64;
-}
-
 /**
- * The scroller's size as the virtualizer sees it. An element not laid out (jsdom in tests, a
- * hidden drawer) reports 0: it counts as a screenful then, so rows are still drawn.
- */
-const observeViewport: typeof observeElementRect<HTMLElement> = (instance, onRect) =>
-  observeElementRect(instance, (rect) => onRect(rect.height > 0 ? rect : { width: rect.width, height: 800 }));
-
-/**
- * The scrolling timeline, virtualised: only the rows in and near the view are in the page, so a
- * room of any length costs the same to draw. New messages keep you at the bottom if you were there
- * (or sent them); older history comes in above on scroll-up while what you were reading stays
- * where it was.
- *
- * Screen readers still get a list: each row says its place (`aria-posinset` of `aria-setsize`).
+ * The scrolling timeline. New messages keep you at the bottom if you were there (or sent them);
+ * older history comes in above on scroll-up while what you were reading stays where it was.
+ * Every row is in the page: a virtualised list (tried, @tanstack/react-virtual) let the reading
+ * position drift by up to ~90 px on a busy CPU when older history came in, so it waits until it
+ * keeps the place exactly (docs/performance.md).
  */
 export const MessageList = memo(function MessageList({
   items,
@@ -67,65 +46,34 @@ export const MessageList = memo(function MessageList({
   attachmentsOf = storedAttachments,
 }: Props) {
   const scroller = useRef<HTMLElement>(null);
-  const list = useRef<HTMLOListElement>(null);
-  /** What the last render showed (height: the rows'), to tell history put in front from a new message at the end. */
   const last = useRef({ first: '', final: '', height: 0, nearBottom: true });
-  const virtualizer = useVirtualizer<HTMLElement, HTMLLIElement>({
-    count: items.length,
-    getScrollElement: () => scroller.current,
-    observeElementRect: observeViewport,
-    // New functions with new items: the virtualizer then lays out its rows again (a pending
-    // row becoming the stored message changes a key without changing the count).
-    estimateSize: useCallback((index: number) => estimatedHeight(items[index]), [items]),
-    getItemKey: useCallback((index: number) => items[index]?.key ?? index, [items]),
-    overscan: OVERSCAN_ROWS,
-    paddingEnd: BOTTOM_PADDING_PX,
-  });
-  // The first message, not the first item: a day separator above it stays when history comes in.
-  const first = items.find((item) => item.type === 'message')?.key ?? '';
-  const finalItem = items.at(-1);
-  const final = finalItem?.key ?? '';
-  const prepending = last.current.first !== '' && first !== last.current.first && final === last.current.final;
-  // A row drawn for the first time (or an image in it loaded) is rarely the height guessed. As in
-  // any chat, the bottom of the view holds still: a row starting above it that changes height
-  // moves the view with it, so what you read (and the newest message, at the bottom) stays put.
-  // Not while history is being put in front: rows measured as they are first drawn are counted
-  // in that move (below), made once they are all in.
-  // (Rows' positions count from the list's top, below the "Load earlier messages" line.)
-  const holdStill = useRef(false);
-  holdStill.current = prepending;
-  virtualizer.shouldAdjustScrollPositionOnItemSizeChange = (row, _delta, instance) =>
-    !holdStill.current &&
-    row.start + (list.current?.offsetTop ?? 0) < (instance.scrollOffset ?? 0) + (scroller.current?.clientHeight ?? 0);
 
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
     const before = last.current;
+    // The first message, not the first item: a day separator above it stays when history comes in.
+    const first = items.find((item) => item.type === 'message')?.key ?? '';
+    const finalItem = items.at(-1);
+    const final = finalItem?.key ?? '';
     const mine = finalItem?.type === 'pending' || (finalItem?.type === 'message' && finalItem.own);
-    const height = virtualizer.getTotalSize();
-    if (prepending) {
-      // History was put in front: move down by exactly what was added above (the rows drawn so
-      // far as measured, the others as guessed). Through the virtualizer, so that rows measured
-      // before the scroll event arrives are judged against the new position.
-      virtualizer.scrollToOffset(el.scrollTop + height - before.height);
-      holdStill.current = false;
+    if (before.first && first !== before.first && final === before.final) {
+      // History was put in front: move down by exactly what was added above.
+      el.scrollTop += el.scrollHeight - before.height;
     } else if (final !== before.final && (before.nearBottom || mine)) {
-      // The room opening, a new message while you were at the bottom, or your own.
-      virtualizer.scrollToEnd();
+      el.scrollTop = el.scrollHeight;
     }
-    last.current = { first, final, height, nearBottom: before.nearBottom || mine };
-  }, [first, final, finalItem, prepending, virtualizer]);
+    last.current = { first, final, height: el.scrollHeight, nearBottom: isNearBottom(el) };
+  }, [items]);
 
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
     last.current.nearBottom = isNearBottom(el);
-    last.current.height = virtualizer.getTotalSize();
+    last.current.height = el.scrollHeight;
     if (el.scrollTop < NEAR_TOP_PX && hasMore && !loadingOlder && !olderError) onLoadOlder();
   };
 
-  const rows = virtualizer.getVirtualItems();
   return (
     <section
       ref={scroller}
@@ -159,30 +107,18 @@ export const MessageList = memo(function MessageList({
             <p className="m-auto py-10 text-center text-sm text-slate-500">No messages yet. Say hello!</p>
           ) : null}
         </div>
-        <ol ref={list} aria-label="Messages" className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
-          {rows.map((row) => {
-            const item = items[row.index];
-            if (!item) return null;
-            return (
-              <li
-                key={row.key}
-                ref={virtualizer.measureElement}
-                data-index={row.index}
-                aria-setsize={items.length}
-                aria-posinset={row.index + 1}
-                className="absolute top-0 left-0 flex w-full flex-col"
-                style={{ transform: `translateY(${row.start}px)` }}
-              >
-                <TimelineRow
-                  item={item}
-                  endsGroup={endsGroup(items, row.index)}
-                  attachmentsOf={attachmentsOf}
-                  onRetry={onRetry}
-                  onDiscard={onDiscard}
-                />
-              </li>
-            );
-          })}
+        <ol aria-label="Messages" className="flex flex-col">
+          {items.map((item, index) => (
+            <li key={item.key} className="flex flex-col">
+              <TimelineRow
+                item={item}
+                endsGroup={endsGroup(items, index)}
+                attachmentsOf={attachmentsOf}
+                onRetry={onRetry}
+                onDiscard={onDiscard}
+              />
+            </li>
+          ))}
         </ol>
       </div>
     </section>
