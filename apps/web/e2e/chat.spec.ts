@@ -20,6 +20,9 @@ async function expectMessage(page: Page, body: string, sender: string) {
 }
 
 test('two people chat in real time in two browsers', async ({ browser }) => {
+  // Four sign-ins, a sign-out, two rooms and many round trips in two browsers: about 20 s alone,
+  // more than the default 30 s when the axe spec runs beside it on a two-core CI machine.
+  test.setTimeout(60_000);
   const alice = person('Alice');
   const bob = person('Bob');
   const a = await newUserPage(browser);
