@@ -53,8 +53,10 @@ export default defineConfig({
     // Read by ./tandem test for the closing summary line.
     ['json', { outputFile: path.join(repo, 'artifacts/playwright.json') }],
   ],
-  timeout: 30_000,
-  expect: { timeout: 5_000 },
+  // Two workers on a two-core CI machine, each with a browser or two and the servers beside them:
+  // a step that takes a second here can take several there (key generation, a first bundle load).
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
   forbidOnly: !!process.env.CI,

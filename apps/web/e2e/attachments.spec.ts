@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from './fixtures';
 import { composer, messageItem, newUserPage, person, register, send, uniqueSuffix } from './helpers.ts';
 import { sunset } from './images.ts';
 import { screenshot } from './screenshots.ts';

@@ -1,4 +1,4 @@
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from './fixtures';
 import { composer, messageItem, newUserPage, person, register, send, signIn, signOut } from './helpers.ts';
 import { screenshot } from './screenshots.ts';
 

@@ -1,4 +1,4 @@
-import { expect, type Locator, type Page, test } from '@playwright/test';
+import { expect, type Locator, type Page, test } from './fixtures';
 import { composer, messageItem, newUserPage, send, uniqueSuffix } from './helpers.ts';
 import { screenshot, screenshotPath } from './screenshots.ts';
 

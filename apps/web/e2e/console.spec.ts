@@ -1,4 +1,4 @@
-import { type Browser, expect, type Page, test } from '@playwright/test';
+import { type Browser, expect, type Page, test } from './fixtures';
 
 /**
  * A signed-out visit is a normal state, not an error: `GET /auth/me` answers 200 `{"user": null}`,

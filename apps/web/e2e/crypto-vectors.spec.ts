@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from '@playwright/test';
 import { build } from 'vite';
+import { expect, test } from './fixtures';
 
 const crypto = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../packages/crypto/test');
 

@@ -1,4 +1,4 @@
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from './fixtures';
 import { messageItem, newUserPage, person, register, send, signIn, uniqueSuffix } from './helpers.ts';
 
 /** The safety code one person's browser shows for another member (the people aside). */

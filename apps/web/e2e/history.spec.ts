@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { messageItem, messageList, newUserPage, uniqueSuffix } from './helpers.ts';
 
 test('older history loads on scroll-up without moving what you are reading', async ({ browser }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { messageItem, newUserPage, person, register, send, uniqueSuffix } from './helpers.ts';
 
 test('a guest joins by username and room name, stays signed in, and keeps its history on registering', async ({

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Locator, type Page, test } from '@playwright/test';
+import { expect, type Locator, type Page, test } from './fixtures';
 import { messageItem, newUserPage, person, register, uniqueSuffix } from './helpers.ts';
 import { sunset } from './images.ts';
 import { screenshotPath } from './screenshots.ts';

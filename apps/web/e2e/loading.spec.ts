@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, type Page, test } from '@playwright/test';
 import { ENCODINGS, kB, measurePage } from './bytes-on-the-wire.ts';
+import { expect, type Page, test } from './fixtures';
 import { newUserPage, person, register } from './helpers.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { newUserPage, person, register } from './helpers.ts';
 
 test('on a phone the lobby shows who you are, a way to sign out, and your rooms before the forms', async ({

@@ -1,5 +1,6 @@
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from './fixtures';
 import { composer, messageItem, messageList, newUserPage, uniqueSuffix } from './helpers.ts';
+import { screenshotPath } from './screenshots.ts';
 
 /** Posts over REST as the page's user, waiting out the per-user send budget (429 + Retry-After). */
 async function post(page: Page, roomId: string, body: string): Promise<void> {
@@ -104,4 +105,86 @@ test('a run of messages by one person shows one time, under its last; the others
   await expect(timeOf('Second of three')).toHaveCSS('opacity', '0');
   await messageItem(page, 'First of three').getByText('First of three').hover();
   await expect(timeOf('First of three')).toHaveCSS('opacity', '1');
+});
+
+test('in a long room only a window of rows is in the page; a line marks where the unread start; "Jump to latest" counts what came while you read up', async ({
+  browser,
+}) => {
+  test.setTimeout(150_000);
+  const name = `Window ${uniqueSuffix()}`;
+  const writer = await newUserPage(browser);
+  const joinedWriter = await writer.request.post('/rooms/join', {
+    data: { name, username: `writer_${uniqueSuffix()}` },
+  });
+  const roomId = ((await joinedWriter.json()) as { room: { id: string } }).room.id;
+  for (let n = 1; n <= 290; n++) await post(writer, roomId, `Line ${String(n).padStart(3, '0')}`);
+
+  // The reader reads up to Line 290 and leaves; ten more come while they are away.
+  const page = await newUserPage(browser);
+  await page.request.post('/rooms/join', { data: { name, username: `reader_${uniqueSuffix()}` } });
+  await page.goto(`/chat/${roomId}`);
+  await expect(messageItem(page, 'Line 290')).toBeVisible();
+  await page.waitForTimeout(1500); // the read mark goes out after a short pause
+  await page.goto('/lobby');
+  for (let n = 291; n <= 300; n++) await post(writer, roomId, `Line ${n}`);
+
+  await page.goto(`/chat/${roomId}`);
+  await expect(messageItem(page, 'Line 300')).toBeVisible();
+  // Once, before the first of the ten, and nowhere else.
+  await expect(page.getByText('New messages', { exact: true })).toHaveCount(1);
+  await expect(messageItem(page, 'Line 291').getByText('New messages', { exact: true })).toBeVisible();
+  await page.screenshot({ path: screenshotPath('long-room-new-messages') });
+  await expect(page.getByRole('button', { name: /Jump to latest/ })).toHaveCount(0);
+
+  // Up to the oldest, a screenful at a time: every step keeps what was in sight exactly where it was.
+  const rows = messageList(page).getByRole('listitem');
+  let steps = 0;
+  while ((await messageItem(page, 'Line 001').count()) === 0 && steps++ < 200) {
+    const moved = await conversation(page).evaluate(async (el) => {
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight * 0.9);
+      const top = el.getBoundingClientRect().top;
+      const rowsNow = [...(el.querySelector('ol')?.children ?? [])] as HTMLElement[];
+      // The first message in sight (a day's line stays at the top of that day's messages).
+      const first = rowsNow.find(
+        (row) => !row.dataset.key?.startsWith('day-') && row.getBoundingClientRect().bottom > top + 40,
+      );
+      const before = first ? first.getBoundingClientRect().bottom : 0;
+      await frame();
+      await frame();
+      await frame();
+      return first?.isConnected ? Math.abs(first.getBoundingClientRect().bottom - before) : 0;
+    });
+    expect(moved).toBeLessThan(2);
+    // Older history coming from the server between the steps.
+    await page.waitForFunction(() => !document.body.textContent?.includes('Loading earlier messages'));
+  }
+  await expect(messageItem(page, 'Line 001')).toBeAttached();
+  await expect(page.getByRole('button', { name: /earlier messages/ })).toHaveCount(0);
+  // 300 messages loaded, a few hundred elements: the newest are not in the page up here.
+  expect(await rows.count()).toBeLessThanOrEqual(200);
+  await expect(messageItem(page, 'Line 300')).toHaveCount(0);
+  expect(await page.evaluate(() => document.getElementsByTagName('*').length)).toBeLessThan(2500);
+
+  // Something new while you read the oldest: a button says so, and takes you there.
+  const jump = page.getByRole('button', { name: /Jump to latest/ });
+  await expect(jump).toHaveText(/^↓?\s*Jump to latest$/);
+  await post(writer, roomId, 'Fresh news');
+  await post(writer, roomId, 'And more news');
+  await expect(jump).toHaveText(/2 new messages · Jump to latest/);
+  await page.screenshot({ path: screenshotPath('long-room-jump-to-latest') });
+  await expect(messageItem(page, 'Line 001')).toBeVisible();
+  await jump.focus();
+  await page.keyboard.press('Enter');
+  await expect(messageItem(page, 'And more news')).toBeVisible();
+  await expect.poll(() => atBottom(page)).toBe(true);
+  await expect(jump).toHaveCount(0);
+  await expect(conversation(page)).toBeFocused();
+  expect(await rows.count()).toBeLessThanOrEqual(200);
+
+  // At the latest again, new messages are followed and no button comes.
+  await post(writer, roomId, 'Following along');
+  await expect(messageItem(page, 'Following along')).toBeVisible();
+  await expect.poll(() => atBottom(page)).toBe(true);
+  await expect(jump).toHaveCount(0);
 });

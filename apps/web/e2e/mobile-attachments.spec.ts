@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, expect, type Locator, type Page, test } from '@playwright/test';
 import Database from 'better-sqlite3';
+import { type Browser, expect, type Locator, type Page, test } from './fixtures';
 import { createPlainRoom, messageItem, newUserPage, person, register, send, uniqueSuffix } from './helpers.ts';
 import { png, sunset } from './images.ts';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, type Locator, type Page, test } from '@playwright/test';
 import Database from 'better-sqlite3';
+import { expect, type Locator, type Page, test } from './fixtures';
 import { createPlainRoom, messageItem, newUserPage, person, register, send, uniqueSuffix } from './helpers.ts';
 
 const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../artifacts/screenshots');

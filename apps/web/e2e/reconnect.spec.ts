@@ -1,4 +1,4 @@
-import { expect, test, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type WebSocketRoute } from './fixtures';
 import { composer, messageItem, newUserPage, send, uniqueSuffix } from './helpers.ts';
 
 test('a dropped connection shows "reconnecting", recovers by itself and sends what was written meanwhile', async ({

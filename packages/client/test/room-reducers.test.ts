@@ -138,6 +138,27 @@ describe('room reducers', () => {
     expect(state.reads[bob.id]).toBe(6);
   });
 
+  it('remembers where you had read up to when the room opened, through later reads and rejoins', () => {
+    expect(initialRoomState(roomId).readWhenOpened).toBeUndefined();
+    expect(joinedWith([message(1)]).readWhenOpened).toBe(0);
+    let state = joinedWith([byBob(1), byBob(2), byBob(3)], {
+      reads: [
+        { userId: alice.id, seq: 1 },
+        { userId: bob.id, seq: 3 },
+      ],
+    });
+    expect(state.readWhenOpened).toBe(1);
+    // Reading on (here or on another device) and a rejoin after a reconnect leave the line where it was.
+    state = reduce.read(state, { userId: alice.id, seq: 3 });
+    state = reduce.joined(
+      state,
+      { ...joinedFrame([], { resumed: true }), reads: [{ userId: alice.id, seq: 3 }] },
+      alice.id,
+    );
+    expect(state.reads[alice.id]).toBe(3);
+    expect(state.readWhenOpened).toBe(1);
+  });
+
   it('keeps the messages on a resumed rejoin and replaces them on a fresh one', () => {
     let state = joinedWith([message(1), message(2)], { hasMore: true });
     state = reduce.typing(state, bob, true, alice.id);

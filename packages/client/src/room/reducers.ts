@@ -37,6 +37,8 @@ export function joined(state: RoomState, frame: Joined, myId: string): RoomState
     room: frame.room,
     present: frame.present,
     reads,
+    // The first join only: a rejoin after a reconnect does not move the "New messages" line.
+    readWhenOpened: state.readWhenOpened ?? frame.reads.find((r) => r.userId === myId)?.seq ?? 0,
     typing: state.typing.length === 0 ? state.typing : [],
     messages,
     hasMore: fresh ? frame.hasMore : state.hasMore,

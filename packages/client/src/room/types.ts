@@ -67,6 +67,12 @@ export type RoomState = {
   present: readonly PublicUser[];
   /** userId → the last seq that person read. */
   reads: Readonly<Record<string, number>>;
+  /**
+   * The last seq you had read when the room was first joined here (0: nothing), kept while the
+   * room stays open: a "New messages" line goes after it, even once what follows is marked read.
+   * Undefined until the first join snapshot.
+   */
+  readWhenOpened: number | undefined;
   /** Who is typing right now, you never included. */
   typing: readonly PublicUser[];
   notices: readonly Notice[];
@@ -90,6 +96,7 @@ export const initialRoomState = (roomId: string, connection: ConnectionStatus = 
   olderError: undefined,
   present: [],
   reads: {},
+  readWhenOpened: undefined,
   typing: [],
   notices: [],
   pending: [],

@@ -153,9 +153,9 @@ describe('ChatPage', () => {
     expect(item('Second')).toHaveTextContent('Sending…');
   });
 
-  it('loads older history on request and keeps what was there', async () => {
+  it('loads older history while the messages do not fill the view, and keeps what was there', async () => {
+    // jsdom lays nothing out: the list is "at its top" and not full, as a short room on a tall screen.
     openRoom({ hasMore: true });
-    await userEvent.click(await screen.findByRole('button', { name: 'Load earlier messages' }));
     expect(await within(list()).findByText('the very first')).toBeInTheDocument();
     expect(within(list()).getByText('Let me know')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Load earlier messages' })).not.toBeInTheDocument();

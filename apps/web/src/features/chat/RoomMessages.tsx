@@ -31,6 +31,7 @@ export function RoomMessages({
         hasMore={state.hasMore}
         loadingOlder={state.loadingOlder}
         olderError={state.olderError}
+        readWhenOpened={state.readWhenOpened}
         onLoadOlder={onLoadOlder}
         onRetry={onRetry}
         onDiscard={onDiscard}
