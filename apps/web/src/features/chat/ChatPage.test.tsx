@@ -11,6 +11,19 @@ import { ChatPage } from './ChatPage.tsx';
 
 // Every message bubble drawn, counted: a change re-renders only the rows it changed.
 const bubbles = vi.hoisted(() => ({ rendered: 0 }));
+// The page around the conversation: its header re-renders whenever the page does.
+const headers = vi.hoisted(() => ({ rendered: 0 }));
+vi.mock('./ChatHeader.tsx', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./ChatHeader.tsx')>();
+  const { createElement } = await import('react');
+  return {
+    ...original,
+    ChatHeader: (props: Parameters<typeof original.ChatHeader>[0]) => {
+      headers.rendered += 1;
+      return createElement(original.ChatHeader, props);
+    },
+  };
+});
 vi.mock('./MessageBubble.tsx', async (importOriginal) => {
   const original = await importOriginal<typeof import('./MessageBubble.tsx')>();
   const { createElement } = await import('react');
@@ -237,17 +250,22 @@ describe('ChatPage', () => {
     const { realtime } = openRoom();
     await screen.findByText('Let me know');
     bubbles.rendered = 0;
+    headers.rendered = 0;
     await emit(() =>
       realtime.emit('typing', { type: 'typing', roomId: ROOM_ID, user: bob, active: true, expiresInMs: 5000 }),
     );
     expect(await screen.findByText('bob is typing…')).toBeInTheDocument();
+    // The typing line and the live region follow it; the page around them does not re-render.
+    expect(headers.rendered).toBe(0);
     await emit(() => realtime.emit('presence', { type: 'presence', roomId: ROOM_ID, action: 'join', user: bob }));
     expect(await within(list()).findByText(/bob joined/)).toBeInTheDocument();
     expect(bubbles.rendered).toBe(0);
-    // Bob read your message: only its row changes ("seen").
+    // Bob read your message: only its row changes ("seen"), not the page around it.
+    headers.rendered = 0;
     await emit(() => realtime.emit('read', { type: 'read', roomId: ROOM_ID, userId: bob.id, seq: 3 }));
     await waitFor(() => expect(item('Anyone on for lunch today')).toHaveTextContent(/· seen$/));
     expect(bubbles.rendered).toBe(1);
+    expect(headers.rendered).toBe(0);
     await emit(() => realtime.emit('message', message(5, bob, 'Pizza?')));
     expect(await within(list()).findByText('Pizza?')).toBeInTheDocument();
     expect(bubbles.rendered).toBe(2);

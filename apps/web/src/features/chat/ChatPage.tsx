@@ -2,6 +2,8 @@ import {
   latestSeq,
   type Notice,
   type OpenedMessage,
+  type RoomSession,
+  type RoomState,
   type TimelineItem,
   type UploadProgress,
   uploadFile,
@@ -33,12 +35,34 @@ import { PeopleList, people } from './PeopleList.tsx';
 import { RoomMessages } from './RoomMessages.tsx';
 import { useRoomAnnouncements } from './useChatEffects.ts';
 import { useMembersInSync } from './useMembersInSync.ts';
-import { useRoomSession, useTimeline } from './useRoomSession.ts';
+import { useOpenRoomSession, useRoomSlice } from './useRoomSession.ts';
 
 const NO_MESSAGES: readonly Message[] = [];
 const NOTHING_OPENED: ReadonlyMap<string, OpenedMessage> = new Map();
 const NO_ONE: readonly PublicUser[] = [];
 const NO_NOTICES: readonly Notice[] = [];
+
+const whole = (state: RoomState) => state;
+/** The page's own part of the room's state: what the header, people, banners and composer show. */
+const samePage = (a: RoomState, b: RoomState) =>
+  a.room === b.room &&
+  a.messages === b.messages &&
+  a.opened === b.opened &&
+  a.present === b.present &&
+  a.phase === b.phase &&
+  a.error === b.error;
+
+/** The polite live region: new messages from others and who started typing (its own subscription). */
+function RoomAnnouncer({ session, myId }: { session: RoomSession; myId: string }) {
+  const announcements = useRoomAnnouncements(useRoomSlice(session, whole), myId);
+  return (
+    <div aria-live="polite" className="sr-only">
+      {announcements.map((said) => (
+        <p key={said.id}>{said.text}</p>
+      ))}
+    </div>
+  );
+}
 
 /** Seed 000's chat page: the room's messages, who is here and typing, and the field to write in. */
 export function ChatPage() {
@@ -53,7 +77,10 @@ function ChatRoom({ roomId }: { roomId: string }) {
   const keyNoticeId = useId();
   const removedNoticeId = useId();
   const encryptedNow = useRef(false);
-  const { session, state } = useRoomSession(roomId, me.id);
+  // The page re-renders for what it shows (the room, its people, messages arriving), not for a
+  // typing notice, a read mark or a page of history: the conversation and the live region follow those.
+  const session = useOpenRoomSession(roomId, me.id);
+  const state = useRoomSlice(session, whole, samePage);
   const room = state?.room;
   const encrypted = room?.encrypted ?? false;
   encryptedNow.current = encrypted;
@@ -92,7 +119,6 @@ function ChatRoom({ roomId }: { roomId: string }) {
 
   useDocumentTitle(room?.name ?? 'Chat', roomId);
   useMembersInSync(state?.present, members.data?.members, members.refetch);
-  const announcements = useRoomAnnouncements(state, me.id);
 
   const everyone = useMemo(
     () => people(members.data?.members ?? [], state?.present ?? NO_ONE),
@@ -110,7 +136,6 @@ function ChatRoom({ roomId }: { roomId: string }) {
           }),
     [e2e.changedKeys, everyone],
   );
-  const items = useTimeline(state, me.id, keyNotices);
   // Encrypted rooms: a message's files once decrypted here (the server's copies are ciphertext).
   const opened = state?.opened;
   const attachmentsOf = useCallback(
@@ -207,7 +232,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
               </Link>
             </p>
           )}
-          <RoomMessages session={session} state={state} items={items} attachmentsOf={attachmentsOf} />
+          <RoomMessages session={session} myId={me.id} extraNotices={keyNotices} attachmentsOf={attachmentsOf} />
           <div className="shrink-0 px-3 pt-1 pb-[max(0.25rem,env(safe-area-inset-bottom))] sm:px-6">
             {removed ? (
               // Left elsewhere: nothing can be sent here any more; the notice above says why.
@@ -246,11 +271,7 @@ function ChatRoom({ roomId }: { roomId: string }) {
           <PeopleList people={everyone} myId={me.id} safetyCodes={safetyCodes} />
         </aside>
       </div>
-      <div aria-live="polite" className="sr-only">
-        {announcements.map((said) => (
-          <p key={said.id}>{said.text}</p>
-        ))}
-      </div>
+      <RoomAnnouncer session={session} myId={me.id} />
     </ChatFrame>
   );
 }

@@ -1,29 +1,36 @@
-import type { RoomSession, RoomState, TimelineItem } from '@tandem/client';
+import type { Notice, RoomSession } from '@tandem/client';
 import { type ComponentProps, useCallback } from 'react';
 import { MessageList } from './MessageList.tsx';
 import { TypingIndicator } from './TypingIndicator.tsx';
+import { useRoomSlice, useTimeline } from './useRoomSession.ts';
+
+const whole = <T,>(state: T) => state;
 
 /**
  * A room's conversation bound to its RoomSession: the message list (older pages, retry and
  * discard of failed sends) and the typing line under it. The chat page and the code room's chat
- * both show it.
+ * both show it. It follows the session itself, so what only it shows (typing, read marks, a
+ * page of history loading) re-renders it and not the page around it.
  */
 export function RoomMessages({
   session,
-  state,
-  items,
+  myId,
+  extraNotices,
   attachmentsOf,
 }: {
   session: RoomSession;
-  state: RoomState;
-  /** `buildTimeline(state, …)`. */
-  items: readonly TimelineItem[];
+  myId: string;
+  /** Put in the timeline besides the session's own (an encrypted room's "keys changed"). */
+  extraNotices?: readonly Notice[];
   attachmentsOf?: ComponentProps<typeof MessageList>['attachmentsOf'];
 }) {
+  const state = useRoomSlice(session, whole);
+  const items = useTimeline(state, myId, extraNotices);
   // Stable for the session's life: the list (a memo) re-renders only when its items change.
   const onLoadOlder = useCallback(() => void session.loadOlder(), [session]);
   const onRetry = useCallback((id: string) => session.retry(id), [session]);
   const onDiscard = useCallback((id: string) => session.discard(id), [session]);
+  if (!state) return null;
   return (
     <>
       <MessageList

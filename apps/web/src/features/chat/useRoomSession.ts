@@ -1,10 +1,9 @@
 import { buildTimeline, type Notice, RoomSession, type RoomState, seenSeq, type TimelineItem } from '@tandem/client';
 import { HISTORY_PAGE_MAX } from '@tandem/protocol';
-import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { usePageVisible, useServices } from '../../app/hooks.ts';
 
 const noSubscription = () => () => {};
-const nothing = () => undefined;
 
 type Options = {
   /** False until the room may be joined (a code room: once its code socket let you in). */
@@ -21,8 +20,18 @@ type Options = {
 export function useRoomSession(
   roomId: string,
   userId: string,
-  { enabled = true, visible = true }: Options = {},
+  options: Options = {},
 ): { session: RoomSession | undefined; state: RoomState | undefined } {
+  const session = useOpenRoomSession(roomId, userId, options);
+  return { session, state: useRoomSlice(session, whole) };
+}
+
+/** `useRoomSession` without subscribing: the parts of the page that show the room pick what they need (`useRoomSlice`). */
+export function useOpenRoomSession(
+  roomId: string,
+  userId: string,
+  { enabled = true, visible = true }: Options = {},
+): RoomSession | undefined {
   const { realtime, rest } = useServices();
   // Older history in the largest pages the API gives: scrolling back through a long room asks
   // half as often as with the default.
@@ -40,8 +49,32 @@ export function useRoomSession(
   }, [session]);
   const pageVisible = usePageVisible();
   useEffect(() => session?.setVisible(visible && pageVisible), [session, visible, pageVisible]);
-  const state = useSyncExternalStore(session?.subscribe ?? noSubscription, session?.getState ?? nothing);
-  return { session, state };
+  return session;
+}
+
+const whole = (state: RoomState) => state;
+
+/**
+ * What `select` picks from the room's state, re-rendering only when `same` says it changed: a
+ * component that shows the people need not re-render when someone starts typing. `select` may be
+ * a new function each render; what it returns for an unchanged state is kept.
+ */
+export function useRoomSlice<T>(
+  session: RoomSession | undefined,
+  select: (state: RoomState) => T,
+  same: (before: T, after: T) => boolean = Object.is,
+): T | undefined {
+  const kept = useRef<{ state: RoomState; value: T } | undefined>(undefined);
+  const snapshot = () => {
+    if (!session) return undefined;
+    const state = session.getState();
+    const before = kept.current;
+    if (before?.state === state) return before.value;
+    const value = select(state);
+    kept.current = { state, value: before && same(before.value, value) ? before.value : value };
+    return kept.current.value;
+  };
+  return useSyncExternalStore(session?.subscribe ?? noSubscription, snapshot);
 }
 
 const NO_NOTICES: readonly Notice[] = [];

@@ -3,7 +3,6 @@ import type { PublicUser } from '@tandem/protocol';
 import type { AttachmentDrafts } from '../attachments/useAttachmentDrafts.ts';
 import { Composer } from '../chat/Composer.tsx';
 import { RoomMessages } from '../chat/RoomMessages.tsx';
-import { useTimeline } from '../chat/useRoomSession.ts';
 
 type Props = {
   me: PublicUser;
@@ -19,8 +18,6 @@ type Props = {
  * RoomSession the page holds (which marks messages read only while this is on screen).
  */
 export function CodeRoomChat({ me, session, state, attachments }: Props) {
-  const items = useTimeline(state, me.id);
-
   if (!session || !state?.room) {
     const error = state?.phase === 'failed' ? state.error : undefined;
     return (
@@ -40,7 +37,7 @@ export function CodeRoomChat({ me, session, state, attachments }: Props) {
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <RoomMessages session={session} state={state} items={items} />
+      <RoomMessages session={session} myId={me.id} />
       <div className="shrink-0 px-3 pt-1 pb-[max(0.25rem,env(safe-area-inset-bottom))]">
         <Composer
           attachments={attachments}
