@@ -82,6 +82,20 @@ export function dayKey(iso: string): number {
 }
 
 /**
+ * A stored message's time, parsed once: the timeline is built again whenever a message, notice or
+ * pending send comes, and in a room of 20,000 loaded messages parsing every date each time showed.
+ */
+const times = new WeakMap<Message, { ms: number; day: number }>();
+function timeOf(message: Message): { ms: number; day: number } {
+  let time = times.get(message);
+  if (!time) {
+    time = { ms: Date.parse(message.createdAt), day: dayKey(message.createdAt) };
+    times.set(message, time);
+  }
+  return time;
+}
+
+/**
  * Everything a message list shows, in order: messages by seq, notices after the message that
  * was newest when they happened, your unsent messages last, and a day separator wherever the
  * local date changes. `extraNotices`: e.g. an encrypted room's key changes.
@@ -98,8 +112,7 @@ export function buildTimeline(
   const items: TimelineItem[] = [];
   let lastDay: number | undefined;
   let previous: Message | undefined;
-  const dayFor = (at: string) => {
-    const day = dayKey(at);
+  const dayFor = (at: string, day = dayKey(at)) => {
     if (day !== lastDay) items.push({ type: 'day', key: `day-${day}`, at });
     lastDay = day;
   };
@@ -115,12 +128,13 @@ export function buildTimeline(
   for (const message of state.messages) {
     noticesUpTo(message.seq);
     const dayBefore = lastDay;
-    dayFor(message.createdAt);
+    const time = timeOf(message);
+    dayFor(message.createdAt, time.day);
     const startsGroup =
       previous === undefined ||
       dayBefore !== lastDay ||
       previous.sender.id !== message.sender.id ||
-      Date.parse(message.createdAt) - Date.parse(previous.createdAt) > GROUP_GAP_MS;
+      time.ms - timeOf(previous).ms > GROUP_GAP_MS;
     const { text, sealed } = messageText(message, state.opened);
     items.push({
       type: 'message',

@@ -226,8 +226,10 @@ export const MessageList = memo(function MessageList({
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to be scrolled.
         tabIndex={0}
         aria-label="Conversation"
-        // The browser's own scroll anchoring would shift the view a second time.
-        className="relative min-h-0 flex-1 overflow-y-auto overscroll-contain px-3 outline-none [overflow-anchor:none] focus-visible:ring-2 focus-visible:ring-blue-300 focus-visible:ring-inset sm:px-6"
+        // The browser's own scroll anchoring would shift the view a second time. Its size comes from
+        // the page, never from the rows (`contain: strict`): a row changing lays out the list, and the
+        // message field growing or the typing line changing does not lay out the rows.
+        className="relative min-h-0 flex-1 overflow-y-auto overscroll-contain px-3 outline-none [contain:strict] [overflow-anchor:none] focus-visible:ring-2 focus-visible:ring-blue-300 focus-visible:ring-inset sm:px-6"
       >
         <div className="mx-auto flex min-h-full max-w-3xl flex-col justify-end">
           {/* As tall with or without the button: the last page of history coming in does not move what you read. */}
