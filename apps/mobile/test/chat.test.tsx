@@ -80,6 +80,39 @@ describe('the chat page', () => {
     expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
   });
 
+  it('marks where the unread messages start with a "New messages" line, which stays put as more come', async () => {
+    const { realtime } = await openChat({
+      frame: (aliceDevice) =>
+        joinedFrame({
+          messages: [
+            sealedBy(bobDevice, bob, 1, 'Lunch?'),
+            sealedBy(aliceDevice, me, 2, 'Sure'),
+            sealedBy(bobDevice, bob, 3, 'Noon then'),
+            sealedBy(bobDevice, bob, 4, 'At the usual place'),
+          ],
+          // Alice had read up to her own "Sure" on this phone before.
+          reads: [{ userId: me.id, seq: 2 }],
+        }),
+    });
+    await screen.findByText('Noon then');
+    expect(screen.getAllByLabelText('New messages')).toHaveLength(1);
+    const list = screen.getByLabelText('Messages');
+    const order = () =>
+      JSON.stringify(
+        list.props.data.map((item: { unreadAbove?: boolean; bubble: { text: string } }) => [
+          item.bubble.text,
+          !!item.unreadAbove,
+        ]),
+      );
+    await waitFor(() => expect(order()).toContain(JSON.stringify(['Noon then', true])));
+    // Opened here (and marked read), then another message: the line stays where it was.
+    await act(async () => realtime.emit('message', sealedBy(bobDevice, bob, 5, 'See you')));
+    await screen.findByText('See you');
+    expect(screen.getAllByLabelText('New messages')).toHaveLength(1);
+    expect(order()).toContain(JSON.stringify(['Noon then', true]));
+    expect(order()).toContain(JSON.stringify(['See you', false]));
+  });
+
   it('seals what is typed on the phone: the server gets an empty body and ciphertext only', async () => {
     const { realtime, user } = await openChat();
     await user.type(screen.getByLabelText('Message'), 'Anyone on for lunch today');

@@ -2,6 +2,7 @@ import type { Message, PublicUser, SealedMessage } from '@tandem/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   buildTimeline,
+  firstUnreadSeq,
   initialRoomState,
   messageText,
   type Notice,
@@ -101,6 +102,20 @@ describe('buildTimeline', () => {
     );
     expect(outline(items)).toEqual(['day', 1, 2, 'n2', 3, 'day', 4]);
     expect(messagesOf(items).map((m) => m.startsGroup)).toEqual([true, false, true, true]);
+  });
+
+  it('puts the "New messages" line before the first message from someone else after what you had read', () => {
+    const messages = [byBob(1), byAlice(2), byAlice(3), byBob(4), byBob(5)];
+    expect(firstUnreadSeq(messages, 2, alice.id)).toBe(4);
+    // Your own messages after the mark (sent from another device) are not news to you.
+    expect(firstUnreadSeq(messages, 1, alice.id)).toBe(4);
+    expect(firstUnreadSeq(messages, 5, alice.id)).toBeUndefined();
+    // Nothing read here before, or the room not joined yet: no line.
+    expect(firstUnreadSeq(messages, 0, alice.id)).toBeUndefined();
+    expect(firstUnreadSeq(messages, undefined, alice.id)).toBeUndefined();
+    // The first new one not loaded (only 4 and 5 are): a line above 4 would be in the wrong place.
+    expect(firstUnreadSeq(messages.slice(3), 1, alice.id)).toBeUndefined();
+    expect(firstUnreadSeq(messages.slice(3), 3, alice.id)).toBe(4);
   });
 
   it('says "seen" under your newest message someone else has read', () => {

@@ -1,7 +1,7 @@
-import { buildTimeline, displayName, typingLine } from '@tandem/client';
+import { buildTimeline, displayName, firstUnreadSeq, typingLine } from '@tandem/client';
 import { NOTICE, sealedAttachments, shownAttachments } from '@tandem/client/e2e';
 import type { Attachment } from '@tandem/protocol';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   BackHandler,
   FlatList,
@@ -28,7 +28,8 @@ import { timeOf } from './format.ts';
 import { type BubbleProps, MessageBubble } from './MessageBubble.tsx';
 import { useRoomSession } from './useRoomSession.ts';
 
-type Item = { key: string; bubble: BubbleProps };
+/** `unreadAbove`: the "New messages" line goes above it. */
+type Item = { key: string; bubble: BubbleProps; unreadAbove?: boolean };
 
 /**
  * The chat page of seed 000: back arrow and room name on top, blue and grey bubbles with their
@@ -56,6 +57,13 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
 
   // Only what the list shows: a typing notice or a presence change does not rebuild it.
   const { messages, pending, reads, opened, notices } = chat;
+  // The "New messages" line (the web app's, from the same room model): placed once, from the join
+  // snapshot, and left there while the room is open.
+  const [unread, setUnread] = useState<{ seq: number | undefined } | undefined>(undefined);
+  if (!unread && chat.readWhenOpened !== undefined) {
+    setUnread({ seq: firstUnreadSeq(messages, chat.readWhenOpened, me.id) });
+  }
+  const unreadSeq = unread?.seq;
   // Encrypted rooms: files are downloaded and decrypted on the phone.
   const fileUrls = useDecryptedFiles(serverUrl, messages, opened);
   const items = useMemo<Item[]>(
@@ -66,6 +74,7 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
           return [
             {
               key: m.id,
+              unreadAbove: m.seq === unreadSeq,
               bubble: {
                 mine: own,
                 sender: own ? undefined : displayName(m.sender),
@@ -94,7 +103,7 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
           },
         ];
       }),
-    [messages, pending, reads, opened, notices, me.id, session, fileUrls],
+    [messages, pending, reads, opened, notices, me.id, session, fileUrls, unreadSeq],
   );
 
   const list = useRef<FlatList<Item>>(null);
@@ -153,7 +162,16 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
           accessibilityRole="list"
           data={items}
           keyExtractor={(item) => item.key}
-          renderItem={({ item }) => <MessageBubble {...item.bubble} />}
+          renderItem={({ item }) =>
+            item.unreadAbove ? (
+              <>
+                <UnreadLine />
+                <MessageBubble {...item.bubble} />
+              </>
+            ) : (
+              <MessageBubble {...item.bubble} />
+            )
+          }
           contentContainerStyle={styles.list}
           keyboardShouldPersistTaps="handled"
           maintainVisibleContentPosition={{ minIndexForVisible: 0 }}
@@ -201,12 +219,26 @@ export function ChatScreen({ room, onBack }: { room: OpenRoom; onBack(): void })
   );
 }
 
+/** Where your unread messages start (as they were when you opened the room). */
+function UnreadLine() {
+  return (
+    <View style={styles.unread} accessible accessibilityLabel="New messages">
+      <View style={styles.unreadRule} />
+      <Text style={styles.unreadText}>New messages</Text>
+      <View style={styles.unreadRule} />
+    </View>
+  );
+}
+
 /** A message's files for its bubble; none is undefined, so a bubble without files keeps its props. */
 const someFiles = (files: readonly Attachment[]) => (files.length > 0 ? files : undefined);
 
 const styles = StyleSheet.create({
   screen: { flex: 1, backgroundColor: colors.white },
   flex: { flex: 1 },
+  unread: { flexDirection: 'row', alignItems: 'center', gap: 8, marginVertical: 10 },
+  unreadRule: { flex: 1, height: StyleSheet.hairlineWidth, backgroundColor: colors.danger },
+  unreadText: { fontSize: 12, fontWeight: '600', color: colors.danger },
   header: {
     flexDirection: 'row',
     alignItems: 'center',

@@ -15,6 +15,7 @@ export {
   buildTimeline,
   dayKey,
   displayName,
+  firstUnreadSeq,
   GROUP_GAP_MS,
   messageProblem,
   messageText,

@@ -82,6 +82,23 @@ export function dayKey(iso: string): number {
 }
 
 /**
+ * Where a "New messages" line goes: the first message from someone else after `readWhenOpened`
+ * (the seq you had read when the room opened here, `RoomState.readWhenOpened`). Undefined when
+ * nothing had been read here before (a room just joined: all of it is new, and a line would say
+ * nothing), nothing is new, or the first new one is further back than the messages loaded (seqs
+ * have no gaps: the first loaded must be at most one past the mark).
+ */
+export function firstUnreadSeq(
+  messages: readonly Message[],
+  readWhenOpened: number | undefined,
+  myId: string,
+): number | undefined {
+  if (!readWhenOpened || (messages[0]?.seq ?? 0) > readWhenOpened + 1) return undefined;
+  for (const message of messages) if (message.seq > readWhenOpened && message.sender.id !== myId) return message.seq;
+  return undefined;
+}
+
+/**
  * A stored message's time, parsed once: the timeline is built again whenever a message, notice or
  * pending send comes, and in a room of 20,000 loaded messages parsing every date each time showed.
  */

@@ -19,8 +19,8 @@ type Props = {
   onDiscard(clientMessageId: string): void;
   /** The files a message shows; by default the stored ones (encrypted rooms: those decrypted here). */
   attachmentsOf?: (item: MessageItem) => readonly Attachment[];
-  /** The seq you had read up to when the room opened: a "New messages" line goes before the next from others. */
-  readWhenOpened?: number | undefined;
+  /** The message a "New messages" line goes above (`firstUnreadSeq` of @tandem/client). */
+  firstUnread?: number | undefined;
 };
 
 const storedAttachments = (item: MessageItem) => item.message.attachments;
@@ -88,16 +88,6 @@ function newSince(items: readonly TimelineItem[], seq: number): number {
   return count;
 }
 
-/** The first message from someone else after `readTo`: where the "New messages" line goes. */
-function firstUnreadKey(items: readonly TimelineItem[], readTo: number | undefined): string | undefined {
-  // Nothing read here before (0: a room just joined): everything is new, and a line says nothing.
-  if (!readTo) return undefined;
-  for (const item of items) {
-    if (item.type === 'message' && item.message.seq > readTo && !item.own) return item.key;
-  }
-  return undefined;
-}
-
 /** Where a row is: its bottom edge against the top of the scroller (the top moves when a run above it grows). */
 type Anchor = { key: string; bottom: number };
 
@@ -118,7 +108,7 @@ export const MessageList = memo(function MessageList({
   onRetry,
   onDiscard,
   attachmentsOf = storedAttachments,
-  readWhenOpened,
+  firstUnread,
 }: Props) {
   const scroller = useRef<HTMLElement>(null);
   const list = useRef<HTMLOListElement>(null);
@@ -127,8 +117,6 @@ export const MessageList = memo(function MessageList({
   const shown = useMemo(() => items.slice(start, end), [items, start, end]);
   const anchor = useRef<Anchor | undefined>(undefined);
   const lastFinal = useRef('');
-  // The "New messages" line: placed when the room's messages first show, and left there.
-  const [unreadKey] = useState(() => firstUnreadKey(items, readWhenOpened));
   const waiting = range.follow ? 0 : newSince(items, range.readTo);
 
   const update = useCallback((next: Range) => setRange((now) => (sameRange(now, next) ? now : next)), []);
@@ -267,7 +255,7 @@ export const MessageList = memo(function MessageList({
           <ol ref={list} aria-label="Messages" className="flex flex-col">
             {shown.map((item, index) => (
               <li key={item.key} data-key={item.key} className="flex flex-col">
-                {item.key === unreadKey && <UnreadLine />}
+                {item.type === 'message' && item.message.seq === firstUnread && <UnreadLine />}
                 <TimelineRow
                   item={item}
                   endsGroup={endsGroup(items, start + index)}

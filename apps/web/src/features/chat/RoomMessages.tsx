@@ -1,5 +1,5 @@
-import type { Notice, RoomSession } from '@tandem/client';
-import { type ComponentProps, useCallback } from 'react';
+import { firstUnreadSeq, type Notice, type RoomSession } from '@tandem/client';
+import { type ComponentProps, useCallback, useState } from 'react';
 import { MessageList } from './MessageList.tsx';
 import { TypingIndicator } from './TypingIndicator.tsx';
 import { useRoomSlice, useTimeline } from './useRoomSession.ts';
@@ -26,6 +26,11 @@ export function RoomMessages({
 }) {
   const state = useRoomSlice(session, whole);
   const items = useTimeline(state, myId, extraNotices);
+  // The "New messages" line: placed once, from the join snapshot, and left there while the room is open.
+  const [unread, setUnread] = useState<{ seq: number | undefined } | undefined>(undefined);
+  if (!unread && state?.readWhenOpened !== undefined) {
+    setUnread({ seq: firstUnreadSeq(state.messages, state.readWhenOpened, myId) });
+  }
   // Stable for the session's life: the list (a memo) re-renders only when its items change.
   const onLoadOlder = useCallback(() => void session.loadOlder(), [session]);
   const onRetry = useCallback((id: string) => session.retry(id), [session]);
@@ -38,7 +43,7 @@ export function RoomMessages({
         hasMore={state.hasMore}
         loadingOlder={state.loadingOlder}
         olderError={state.olderError}
-        readWhenOpened={state.readWhenOpened}
+        firstUnread={unread?.seq}
         onLoadOlder={onLoadOlder}
         onRetry={onRetry}
         onDiscard={onDiscard}
