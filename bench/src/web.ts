@@ -38,6 +38,13 @@ const HISTORY_BUDGET_MS = Number(arg('history-budget-s') ?? 600) * 1000;
 const CPU_SLOWDOWN = 4;
 /** Repetitions of each event measured; medians and maxima are reported. */
 const REPEAT = 10;
+/**
+ * `-- --profile=<dir>`: a CPU profile (CDP `Profiler`) of the page while the others' events are
+ * measured, written to <dir>/events-<N>.cpuprofile (open it in Chrome's DevTools, Performance).
+ * The profiler adds its own cost: figures from such a run are for finding where time goes, not
+ * for the table.
+ */
+const profileDir = arg('profile');
 
 /** Chromium's flags from apps/web/playwright.config.ts. */
 const CHROMIUM_ARGS = [
@@ -345,6 +352,11 @@ async function measureRoom(count: number): Promise<RoomResult> {
     const idleMsPerWindow = await idleCost(cdp, WINDOW_MS);
     const bob = await SocketPerson.connect(wsUrl, other.token, room.id);
     await sleep(1000);
+    if (profileDir) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+      await cdp.send('Profiler.start');
+    }
     const typingMs: number[] = [];
     const typingStopMs: number[] = [];
     for (let i = 0; i < REPEAT; i++) {
@@ -394,6 +406,13 @@ async function measureRoom(count: number): Promise<RoomResult> {
       presenceMs.push(await mainThreadCost(cdp, () => carol?.close(), WINDOW_MS, idleMsPerWindow));
     }
     await bob.close();
+    if (profileDir) {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.mkdirSync(profileDir, { recursive: true });
+      const file = path.join(profileDir, `events-${count}.cpuprofile`);
+      fs.writeFileSync(file, JSON.stringify(profile));
+      console.log(`  wrote ${file}`);
+    }
 
     // Your own typing and sending, measured in the page: keydown to the next frame painted.
     await page.evaluate(() => {

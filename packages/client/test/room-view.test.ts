@@ -104,6 +104,20 @@ describe('buildTimeline', () => {
     expect(messagesOf(items).map((m) => m.startsGroup)).toEqual([true, false, true, true]);
   });
 
+  it('keeps the row objects of messages that show the same when the timeline is built again', () => {
+    const messages = [byBob(1), byAlice(2), byAlice(3)];
+    const first = messagesOf(buildTimeline(state({ messages }), alice.id));
+    // A message arrives and Bob reads up to 2: rows 1 and 3 are the same objects, row 2 ("seen") is new.
+    const again = messagesOf(
+      buildTimeline(state({ messages: [...messages, byBob(4)], reads: { [bob.id]: 2 } }), alice.id),
+    );
+    expect(again[0]).toBe(first[0]);
+    expect(again[1]).not.toBe(first[1]);
+    expect(again[1]?.seen).toBe(true);
+    expect(again[2]).toBe(first[2]);
+    expect(again).toHaveLength(4);
+  });
+
   it('puts the "New messages" line before the first message from someone else after what you had read', () => {
     const messages = [byBob(1), byAlice(2), byAlice(3), byBob(4), byBob(5)];
     expect(firstUnreadSeq(messages, 2, alice.id)).toBe(4);

@@ -98,6 +98,10 @@ export function firstUnreadSeq(
   return undefined;
 }
 
+type MessageItem = Extract<TimelineItem, { type: 'message' }>;
+/** Each stored message's row as last built (reused while it shows the same). */
+const messageItems = new WeakMap<Message, MessageItem>();
+
 /**
  * A stored message's time, parsed once: the timeline is built again whenever a message, notice or
  * pending send comes, and in a room of 20,000 loaded messages parsing every date each time showed.
@@ -153,16 +157,34 @@ export function buildTimeline(
       previous.sender.id !== message.sender.id ||
       time.ms - timeOf(previous).ms > GROUP_GAP_MS;
     const { text, sealed } = messageText(message, state.opened);
-    items.push({
-      type: 'message',
-      key: `m-${message.seq}`,
-      message,
-      text,
-      sealed,
-      own: message.sender.id === myId,
-      startsGroup,
-      seen: message.seq === lastSeenOwn,
-    });
+    const own = message.sender.id === myId;
+    const seen = message.seq === lastSeenOwn;
+    // The row as built last time, when nothing it shows changed: no new object for every message
+    // of a long room each time one message, notice or send comes.
+    const before = messageItems.get(message);
+    if (
+      before &&
+      before.text === text &&
+      before.sealed === sealed &&
+      before.own === own &&
+      before.startsGroup === startsGroup &&
+      before.seen === seen
+    ) {
+      items.push(before);
+    } else {
+      const item: MessageItem = {
+        type: 'message',
+        key: `m-${message.seq}`,
+        message,
+        text,
+        sealed,
+        own,
+        startsGroup,
+        seen,
+      };
+      messageItems.set(message, item);
+      items.push(item);
+    }
     previous = message;
   }
   noticesUpTo(Number.POSITIVE_INFINITY);

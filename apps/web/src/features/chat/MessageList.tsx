@@ -36,7 +36,7 @@ const NEAR_TOP_PX = 200;
  */
 export const ROWS_IN_PAGE = 150;
 /** Rows put in (and as many taken out at the far end) when you come near an end of those in the page. */
-const ROWS_STEP = 50;
+const ROWS_STEP = 30;
 /** "Near an end" of the rows in the page: about a screen away. */
 const EDGE_PX = 800;
 
@@ -252,7 +252,8 @@ export const MessageList = memo(function MessageList({
               <p className="m-auto py-10 text-center text-sm text-slate-500">No messages yet. Say hello!</p>
             ) : null}
           </div>
-          <ol ref={list} aria-label="Messages" className="flex flex-col">
+          {/* Block layout, not a flex column: a row that changes is laid out alone, its siblings kept as they were. */}
+          <ol ref={list} aria-label="Messages">
             {shown.map((item, index) => (
               <li key={item.key} data-key={item.key} className="flex flex-col">
                 {item.type === 'message' && item.message.seq === firstUnread && <UnreadLine />}
