@@ -26,6 +26,7 @@ import { type CDPSession, chromium, type Page } from '@playwright/test';
 import SQLite from 'better-sqlite3';
 import { startServerProcess, stopServerProcess } from '../../apps/server/scripts/server-process.ts';
 import { hashToken, messageId } from '../../apps/server/src/ids.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../apps/web/e2e/chromium.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -45,18 +46,6 @@ const REPEAT = 10;
  * for the table.
  */
 const profileDir = arg('profile');
-
-/** Chromium's flags from apps/web/playwright.config.ts. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const SERVER_ENV = {
   DEFAULT_ROOMS: '',
@@ -273,7 +262,7 @@ async function measureRoom(count: number): Promise<RoomResult> {
   const wsUrl = server.ws;
 
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   });
   try {

@@ -1,4 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
+import { expectNoViolations } from './axe.ts';
 import { expect, type Page, test, type WebSocketRoute } from './fixtures';
 import {
   composer,
@@ -15,28 +15,10 @@ import { docsScreenshotPath } from './screenshots.ts';
 
 // WCAG 2.1 A and AA, as issue 18 asks: zero violations on every page state, at a laptop's and a
 // phone's size, in the light and the dark theme.
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 type Size = typeof DESKTOP;
 type Scheme = 'light' | 'dark';
-
-/** Runs axe on the page as it is now and fails with each violation's rule, nodes and why. */
-async function expectNoViolations(page: Page, state: string) {
-  const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const report = violations
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help}\n${v.nodes
-          .map((n) => `    ${n.target.join(' ')}\n      ${n.failureSummary?.replaceAll('\n', '\n      ')}`)
-          .join('\n')}`,
-    )
-    .join('\n');
-  expect(
-    violations.map((v) => v.id),
-    `axe on ${state}:\n${report}`,
-  ).toEqual([]);
-}
 
 /**
  * Checks the page at each size and colour scheme. The theme follows the device's setting

@@ -1,3 +1,4 @@
+import { expectNoViolations } from './axe.ts';
 import { expect, type Page, test } from './fixtures';
 import { composer, messageItem, messageList, newUserPage, uniqueSuffix } from './helpers.ts';
 import { screenshotPath } from './screenshots.ts';
@@ -13,6 +14,15 @@ async function post(page: Page, roomId: string, body: string): Promise<void> {
       return;
     }
     await page.waitForTimeout(Number(res.headers()['retry-after'] ?? '1') * 1000);
+  }
+}
+
+/** axe (WCAG 2.1 AA) on the page as it is, in the dark theme and the light one. */
+async function axeInBothThemes(page: Page, state: string): Promise<void> {
+  for (const scheme of ['dark', 'light'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
+    await expectNoViolations(page, `${state} (${scheme})`);
   }
 }
 
@@ -134,6 +144,7 @@ test('in a long room only a window of rows is in the page; a line marks where th
   await expect(page.getByText('New messages', { exact: true })).toHaveCount(1);
   await expect(messageItem(page, 'Line 291').getByText('New messages', { exact: true })).toBeVisible();
   await page.screenshot({ path: screenshotPath('long-room-new-messages') });
+  await axeInBothThemes(page, 'the "New messages" line');
   await expect(page.getByRole('button', { name: /Jump to latest/ })).toHaveCount(0);
 
   // Up to the oldest, a screenful at a time: every step keeps what was in sight exactly where it was.
@@ -173,6 +184,7 @@ test('in a long room only a window of rows is in the page; a line marks where th
   await post(writer, roomId, 'And more news');
   await expect(jump).toHaveText(/2 new messages · Jump to latest/);
   await page.screenshot({ path: screenshotPath('long-room-jump-to-latest') });
+  await axeInBothThemes(page, '"Jump to latest" with a count');
   await expect(messageItem(page, 'Line 001')).toBeVisible();
   await jump.focus();
   await page.keyboard.press('Enter');
