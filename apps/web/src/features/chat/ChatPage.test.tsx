@@ -211,6 +211,35 @@ describe('ChatPage', () => {
     expect(people).toHaveAttribute('aria-expanded', 'false');
   });
 
+  it('closes the people sheet when the screen widens, and does not open it again on narrowing', async () => {
+    // A screen whose width the test sets: only the "people beside the conversation" query reads it.
+    const changes = new Set<() => void>();
+    let wide = false;
+    vi.stubGlobal('matchMedia', (query: string) => ({
+      get matches() {
+        return wide && query === '(min-width: 64rem)';
+      },
+      addEventListener: (_: string, onChange: () => void) => changes.add(onChange),
+      removeEventListener: (_: string, onChange: () => void) => changes.delete(onChange),
+    }));
+    const resize = (toWide: boolean) =>
+      act(() => {
+        wide = toWide;
+        for (const onChange of changes) onChange();
+      });
+    try {
+      openRoom();
+      await userEvent.click(await screen.findByRole('button', { name: /People/ }));
+      expect(screen.getByRole('dialog', { name: 'People in this room' })).toBeInTheDocument();
+      resize(true);
+      expect(screen.queryByRole('dialog', { name: 'People in this room' })).not.toBeInTheDocument();
+      resize(false);
+      expect(screen.queryByRole('dialog', { name: 'People in this room' })).not.toBeInTheDocument();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('shows that the connection is coming back', async () => {
     const { realtime, store } = openRoom();
     await screen.findByText('Let me know');

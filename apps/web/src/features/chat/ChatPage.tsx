@@ -107,6 +107,11 @@ function ChatRoom({ roomId }: { roomId: string }) {
   // Under 64rem the people are a sheet over the conversation (it gives focus back to the button).
   const peopleBeside = useMediaQuery('(min-width: 64rem)');
   const closePeople = useCallback(() => setPeopleOpen(false), []);
+  // Widened, the people are beside the conversation: the sheet closes, and does not come back by
+  // itself when the window narrows again.
+  useEffect(() => {
+    if (peopleBeside) setPeopleOpen(false);
+  }, [peopleBeside]);
   // The next message's files: chosen in the composer, pasted into it, or dropped on the conversation.
   // Encrypted rooms upload only ciphertext (decided when a file is chosen, once the room is known).
   const upload = useCallback(
