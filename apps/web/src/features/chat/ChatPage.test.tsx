@@ -278,6 +278,8 @@ describe('ChatPage', () => {
   it('re-renders only what changed: nothing for typing or presence, one row for a receipt or a new message', async () => {
     const { realtime } = openRoom();
     await screen.findByText('Let me know');
+    // Counted once the page has settled: the members' list comes over REST after the join.
+    expect((await screen.findAllByText(/2 members/)).length).toBeGreaterThan(0);
     bubbles.rendered = 0;
     headers.rendered = 0;
     await emit(() =>
