@@ -35,14 +35,13 @@ import { PeopleList, people } from './PeopleList.tsx';
 import { RoomMessages } from './RoomMessages.tsx';
 import { useRoomAnnouncements } from './useChatEffects.ts';
 import { useMembersInSync } from './useMembersInSync.ts';
-import { useOpenRoomSession, useRoomSlice } from './useRoomSession.ts';
+import { useOpenRoomSession, useRoomSlice, whole } from './useRoomSession.ts';
 
 const NO_MESSAGES: readonly Message[] = [];
 const NOTHING_OPENED: ReadonlyMap<string, OpenedMessage> = new Map();
 const NO_ONE: readonly PublicUser[] = [];
 const NO_NOTICES: readonly Notice[] = [];
 
-const whole = (state: RoomState) => state;
 /** The page's own part of the room's state: what the header, people, banners and composer show. */
 const samePage = (a: RoomState, b: RoomState) =>
   a.room === b.room &&

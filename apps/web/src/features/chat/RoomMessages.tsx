@@ -2,9 +2,7 @@ import { firstUnreadSeq, type Notice, type RoomSession } from '@tandem/client';
 import { type ComponentProps, useCallback, useState } from 'react';
 import { MessageList } from './MessageList.tsx';
 import { TypingIndicator } from './TypingIndicator.tsx';
-import { useRoomSlice, useTimeline } from './useRoomSession.ts';
-
-const whole = <T,>(state: T) => state;
+import { useRoomSlice, useTimeline, whole } from './useRoomSession.ts';
 
 /**
  * A room's conversation bound to its RoomSession: the message list (older pages, retry and

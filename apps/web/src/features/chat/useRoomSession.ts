@@ -52,7 +52,8 @@ export function useOpenRoomSession(
   return session;
 }
 
-const whole = (state: RoomState) => state;
+/** The whole state, for `useRoomSlice` (with a `same` that says which changes matter). */
+export const whole = (state: RoomState) => state;
 
 /**
  * What `select` picks from the room's state, re-rendering only when `same` says it changed: a
